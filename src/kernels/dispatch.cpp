@@ -1,0 +1,65 @@
+#include "kernels/dispatch.h"
+
+#include <cstdlib>
+
+namespace llmz::kern {
+
+#if defined(__x86_64__) || defined(__i386__)
+void matmul_avx2(const QuantMatrix& w, const QuantActivations& x, int row_begin, int row_end, float* y, int y_stride);
+void matmul_avx512(const QuantMatrix& w, const QuantActivations& x, int row_begin, int row_end, float* y,
+                   int y_stride);
+#define LLMZ_HAVE_X86_KERNELS 1
+#endif
+
+namespace {
+
+const KernelSet kScalar{"scalar", &matmul_scalar};
+#ifdef LLMZ_HAVE_X86_KERNELS
+const KernelSet kAvx2{"avx2", &matmul_avx2};
+const KernelSet kAvx512{"avx512", &matmul_avx512};
+
+bool cpu_has_avx2() { return __builtin_cpu_supports("avx2") != 0; }
+bool cpu_has_avx512() {
+  return __builtin_cpu_supports("avx512f") != 0 && __builtin_cpu_supports("avx512bw") != 0 &&
+         __builtin_cpu_supports("avx512vl") != 0;
+}
+#endif
+
+}  // namespace
+
+std::vector<const KernelSet*> available_kernel_sets() {
+  std::vector<const KernelSet*> sets{&kScalar};
+#ifdef LLMZ_HAVE_X86_KERNELS
+  __builtin_cpu_init();
+  if (cpu_has_avx2()) sets.push_back(&kAvx2);
+  if (cpu_has_avx512()) sets.push_back(&kAvx512);
+#endif
+  return sets;
+}
+
+const KernelSet* find_kernel_set(const std::string& name) {
+  for (const KernelSet* s : available_kernel_sets())
+    if (name == s->name) return s;
+  return nullptr;
+}
+
+const KernelSet& active_kernels() {
+  static const KernelSet* chosen = [] {
+    const std::vector<const KernelSet*> sets = available_kernel_sets();
+    const char* env = std::getenv("LLMZ_KERNELS");
+    if (env != nullptr && *env != '\0' && std::string(env) != "auto") {
+      // The highest available level not above the requested one.
+      const std::string want(env);
+      const KernelSet* best = sets.front();
+      for (const KernelSet* s : sets) {
+        best = s;
+        if (want == s->name) break;
+      }
+      return best;
+    }
+    return sets.back();
+  }();
+  return *chosen;
+}
+
+}  // namespace llmz::kern
