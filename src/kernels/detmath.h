@@ -16,6 +16,13 @@ namespace llmz::det {
 // Round to nearest, ties to even, under the default rounding mode (which llmz never changes).
 // Inputs must lie well inside the int32 range; callers clamp first.
 inline std::int32_t round_to_i32(float x) noexcept { return static_cast<std::int32_t>(std::nearbyint(x)); }
+// The same rounding for |x| <= 2^22 without a library call: adding and subtracting 1.5 * 2^23
+// leaves x rounded to an integer (ties to even) under IEEE round-to-nearest; -ffp-contract=off and
+// no -ffast-math keep the compiler from folding it. SIMD versions do the same two operations.
+inline float round_small(float x) noexcept {
+  constexpr float kMagic = 12582912.0f;  // 1.5 * 2^23
+  return (x + kMagic) - kMagic;
+}
 inline std::int64_t round_to_i64(double x) noexcept { return static_cast<std::int64_t>(std::nearbyint(x)); }
 
 // 2^n as a float for n in [-126, 127], built from its bits (exact).

@@ -16,6 +16,8 @@ namespace llmz::kern {
 struct KernelSet {
   const char* name;  // "scalar", "avx2", "avx512"
   MatmulFn matmul;
+  DotI16Fn dot_i16;
+  AxpyI16Fn axpy_i16;
 };
 
 // Every kernel set compiled in and supported by this CPU, scalar first.

@@ -90,7 +90,7 @@ float quantize_i16(const float* x, int n, std::int16_t* q) noexcept {
   for (int i = 0; i < n; ++i) {
     float v = x[i] * inv;
     v = std::min(32767.0f, std::max(-32767.0f, v));
-    q[i] = static_cast<std::int16_t>(det::round_to_i32(v));
+    q[i] = static_cast<std::int16_t>(det::round_small(v));
   }
   return amax / 32767.0f;
 }
@@ -108,6 +108,16 @@ void quantize_activations(const float* x, int rows, int cols, QuantActivations& 
       bs[b] = s;
     }
   }
+}
+
+std::int64_t dot_i16_scalar(const std::int16_t* a, const std::int16_t* b, int n) noexcept {
+  std::int64_t dot = 0;
+  for (int i = 0; i < n; ++i) dot += static_cast<std::int32_t>(a[i]) * b[i];
+  return dot;
+}
+
+void axpy_i16_scalar(std::int64_t* acc, std::int64_t w, const std::int16_t* v, int n) noexcept {
+  for (int i = 0; i < n; ++i) acc[i] += w * v[i];
 }
 
 void matmul_scalar(const QuantMatrix& w, const QuantActivations& x, int row_begin, int row_end, float* y,

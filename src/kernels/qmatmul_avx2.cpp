@@ -39,4 +39,25 @@ inline std::int64_t hsum_epi64(__m256i v) {
 #define KERNEL_NAME matmul_avx2
 #include "kernels/qmatmul_x86.inc"
 
+// Pairs of products are summed by madd in int32 (|pair| <= 2 * 32767^2 < 2^31), then widened.
+std::int64_t dot_i16_avx2(const std::int16_t* a, const std::int16_t* b, int n) noexcept {
+  __m256i acc = _mm256_setzero_si256();
+  for (int i = 0; i < n; i += 16) {
+    const __m256i p = _mm256_madd_epi16(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + i)),
+                                        _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + i)));
+    acc = _mm256_add_epi64(acc, _mm256_cvtepi32_epi64(_mm256_castsi256_si128(p)));
+    acc = _mm256_add_epi64(acc, _mm256_cvtepi32_epi64(_mm256_extracti128_si256(p, 1)));
+  }
+  return hsum_epi64(acc);
+}
+
+void axpy_i16_avx2(std::int64_t* acc, std::int64_t w, const std::int16_t* v, int n) noexcept {
+  const __m256i wv = _mm256_set1_epi64x(w);  // mul_epi32 uses the low 32 bits: |w| < 2^31
+  for (int i = 0; i < n; i += 4) {
+    const __m256i x = _mm256_cvtepi16_epi64(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(v + i)));
+    __m256i* dst = reinterpret_cast<__m256i*>(acc + i);
+    _mm256_storeu_si256(dst, _mm256_add_epi64(_mm256_loadu_si256(dst), _mm256_mul_epi32(x, wv)));
+  }
+}
+
 }  // namespace llmz::kern

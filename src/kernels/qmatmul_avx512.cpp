@@ -29,4 +29,22 @@ namespace llmz::kern {
 #define KERNEL_NAME matmul_avx512
 #include "kernels/qmatmul_x86.inc"
 
+std::int64_t dot_i16_avx512(const std::int16_t* a, const std::int16_t* b, int n) noexcept {
+  __m512i acc = _mm512_setzero_si512();
+  for (int i = 0; i < n; i += 32) {
+    const __m512i p = _mm512_madd_epi16(_mm512_loadu_si512(a + i), _mm512_loadu_si512(b + i));
+    acc = _mm512_add_epi64(acc, _mm512_cvtepi32_epi64(_mm512_castsi512_si256(p)));
+    acc = _mm512_add_epi64(acc, _mm512_cvtepi32_epi64(_mm512_extracti64x4_epi64(p, 1)));
+  }
+  return _mm512_reduce_add_epi64(acc);
+}
+
+void axpy_i16_avx512(std::int64_t* acc, std::int64_t w, const std::int16_t* v, int n) noexcept {
+  const __m512i wv = _mm512_set1_epi64(w);
+  for (int i = 0; i < n; i += 8) {
+    const __m512i x = _mm512_cvtepi16_epi64(_mm_loadu_si128(reinterpret_cast<const __m128i*>(v + i)));
+    _mm512_storeu_si512(acc + i, _mm512_add_epi64(_mm512_loadu_si512(acc + i), _mm512_mul_epi32(x, wv)));
+  }
+}
+
 }  // namespace llmz::kern

@@ -179,9 +179,7 @@ void Engine::attention(const std::vector<Row>& rows, int layer) {
         float max_score = -INFINITY;
         for (int t = 0; t < n; ++t) {
           const std::size_t slot = seq.slot(layer, t) + kvh;
-          const std::int16_t* kq = seq.k_.data() + slot * hd;
-          std::int64_t dot = 0;
-          for (int i = 0; i < hd; ++i) dot += static_cast<std::int32_t>(s.q[i]) * kq[i];
+          const std::int64_t dot = kernels_->dot_i16(s.q.data(), seq.k_.data() + slot * hd, hd);
           const float score = (static_cast<float>(dot) * cq) * seq.k_scale_[slot];
           s.score[t] = score;
           max_score = std::max(max_score, score);
@@ -205,11 +203,8 @@ void Engine::attention(const std::vector<Row>& rows, int layer) {
         for (int t = 0; t < n; ++t) s.weight[t] = det::round_to_i64(static_cast<double>(s.score[t] * to_int));
         const float f = (w_max / static_cast<float>(z)) * 0.015625f;  // 2^24 / 2^30
         std::fill(s.acc.begin(), s.acc.end(), std::int64_t{0});
-        for (int t = 0; t < n; ++t) {
-          const std::int16_t* vq = seq.v_.data() + (seq.slot(layer, t) + kvh) * hd;
-          const std::int64_t wt = s.weight[t];
-          for (int i = 0; i < hd; ++i) s.acc[i] += wt * vq[i];
-        }
+        for (int t = 0; t < n; ++t)
+          kernels_->axpy_i16(s.acc.data(), s.weight[t], seq.v_.data() + (seq.slot(layer, t) + kvh) * hd, hd);
         for (int i = 0; i < hd; ++i) out[i] = static_cast<float>(s.acc[i]) * f;
       }
     }

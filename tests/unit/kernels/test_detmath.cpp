@@ -42,6 +42,14 @@ TEST(DetMath, ExpBitsAreGolden) {
   EXPECT_EQ(h, 0x497ea93076385582ull) << std::hex << h;
 }
 
+TEST(DetMath, RoundSmallIsNearestEven) {
+  for (float x = -40000.0f; x <= 40000.0f; x += 0.25f) EXPECT_EQ(det::round_small(x), std::nearbyint(x)) << x;
+  EXPECT_EQ(det::round_small(2.5f), 2.0f);
+  EXPECT_EQ(det::round_small(3.5f), 4.0f);
+  EXPECT_EQ(det::round_small(-2.5f), -2.0f);
+  EXPECT_EQ(det::round_small(0.49999997f), 0.0f);
+}
+
 TEST(DetMath, SiluMatchesDefinition) {
   for (float x = -30.0f; x <= 30.0f; x += 0.37f) {
     const double want = x / (1.0 + std::exp(-static_cast<double>(x)));

@@ -126,6 +126,30 @@ TEST(QMatmul, EverySimdKernelEqualsScalar) {
   }
 }
 
+TEST(QMatmul, AttentionHelpersEqualScalar) {
+  std::mt19937 rng(5);
+  for (int n : {32, 64, 128}) {
+    std::vector<std::int16_t> a(n), b(n);
+    for (int round = 0; round < 50; ++round) {
+      for (int i = 0; i < n; ++i) {
+        // Extremes included: +-32767 products are the largest madd pairs can hold.
+        a[i] = round == 0 ? -32767 : static_cast<std::int16_t>(static_cast<int>(rng() % 65535) - 32767);
+        b[i] = round == 0 ? -32767 : static_cast<std::int16_t>(static_cast<int>(rng() % 65535) - 32767);
+      }
+      const std::int64_t w = round == 0 ? (std::int64_t{1} << 30) : static_cast<std::int64_t>(rng() % (1u << 30));
+      const std::int64_t want_dot = kern::dot_i16_scalar(a.data(), b.data(), n);
+      std::vector<std::int64_t> want_acc(n, 12345);
+      kern::axpy_i16_scalar(want_acc.data(), w, a.data(), n);
+      for (const kern::KernelSet* s : kern::available_kernel_sets()) {
+        EXPECT_EQ(s->dot_i16(a.data(), b.data(), n), want_dot) << s->name;
+        std::vector<std::int64_t> acc(n, 12345);
+        s->axpy_i16(acc.data(), w, a.data(), n);
+        EXPECT_TRUE(acc == want_acc) << s->name;
+      }
+    }
+  }
+}
+
 TEST(QMatmul, RejectsBadShapesAndTypes) {
   std::vector<std::uint8_t> data(1024);
   EXPECT_EQ(kern::prepare_matrix(kern::kGgmlQ8_0, data.data(), 1, 33).status(), Status::invalid_argument);
