@@ -3,9 +3,11 @@
 // Contract: parallel_for(n, fn) calls fn(begin, end) on disjoint contiguous ranges covering
 // [0, n) and returns when all have finished. Ranges never split one reduction (docs/DETERMINISM.md
 // D3): callers pass independent outputs only. threads() == 1 runs everything on the caller's thread.
-// Not re-entrant: one parallel_for at a time per pool.
+// Not re-entrant: one parallel_for at a time per pool. Workers spin briefly before sleeping,
+// because the engine issues hundreds of short parallel sections per token.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstddef>
 #include <functional>
@@ -37,8 +39,9 @@ class ThreadPool {
   const std::function<void(std::size_t, std::size_t)>* task_ = nullptr;
   std::size_t task_n_ = 0;
   int task_parts_ = 0;
-  unsigned long generation_ = 0;
-  int pending_ = 0;
+  std::atomic<unsigned long> generation_{0};
+  std::atomic<int> pending_{0};
+  std::atomic<int> sleepers_{0};
   bool stop_ = false;
 };
 

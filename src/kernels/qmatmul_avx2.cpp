@@ -18,6 +18,7 @@ inline std::int64_t hsum_epi64(__m256i v) {
 #define VEC_MUL_EPI32 _mm256_mul_epi32
 #define VEC_SRLI_EPI64 _mm256_srli_epi64
 #define VEC_ADD_EPI64 _mm256_add_epi64
+#define VEC_ADD_EPI32 _mm256_add_epi32
 #define VEC_HSUM_EPI64 hsum_epi64
 // Two int16 vectors of 16: elements 0..15 and 16..31 of the block.
 #define WEIGHTS_DECL __m256i w0, w1

@@ -12,6 +12,7 @@ namespace llmz::kern {
 #define VEC_MUL_EPI32 _mm512_mul_epi32
 #define VEC_SRLI_EPI64 _mm512_srli_epi64
 #define VEC_ADD_EPI64 _mm512_add_epi64
+#define VEC_ADD_EPI32 _mm512_add_epi32
 #define VEC_HSUM_EPI64 _mm512_reduce_add_epi64
 // One int16 vector of 32: the whole block.
 #define WEIGHTS_DECL __m512i wv
