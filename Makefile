@@ -64,8 +64,15 @@ demo: build model
 	./$(BUILD)/llmz inspect-model
 	./$(BUILD)/llmz tokenize --check $(CORPUS)/bitter_lesson.txt
 
+# Benchmarks: Google Benchmark programs, then the engine beside llama.cpp (llama-cpp-python builds
+# llama.cpp from source into .venv-bench once: minutes).
+BENCH_VENV ?= .venv-bench
 bench: build model
-	@for b in $(BUILD)/bench/bench_*; do echo "== $$b"; $$b; done
+	@for b in $(BUILD)/bench/bench_*; do [ -x $$b ] || continue; echo "== $$b"; $$b; done
+	[ -x $(BENCH_VENV)/bin/python ] || python3 -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -c "import llama_cpp" 2>/dev/null || $(BENCH_VENV)/bin/pip install -q llama-cpp-python
+	$(BENCH_VENV)/bin/python bench/engine_vs_llamacpp.py --engine $(BUILD)/bench/engine_speed \
+	  --model "$$(bash scripts/provision-model.sh --print-path)" --llama-python $(BENCH_VENV)/bin/python
 
 clean:
 	rm -rf $(BUILD) $(FUZZ_BUILD)

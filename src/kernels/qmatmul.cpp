@@ -97,8 +97,13 @@ float quantize_i16(const float* x, int n, std::int16_t* q) noexcept {
 
 void quantize_activations(const float* x, int rows, int cols, QuantActivations& out) {
   out.resize(rows, cols);
+  quantize_activation_rows(x, 0, rows, out);
+}
+
+void quantize_activation_rows(const float* x, int row_begin, int row_end, QuantActivations& out) {
+  const int cols = out.cols;
   const int nb = cols / kBlock;
-  for (int t = 0; t < rows; ++t) {
+  for (int t = row_begin; t < row_end; ++t) {
     std::int16_t* qr = out.q.data() + static_cast<std::size_t>(t) * cols;
     out.scale[t] = quantize_i16(x + static_cast<std::size_t>(t) * cols, cols, qr);
     std::int32_t* bs = out.block_sum.data() + static_cast<std::size_t>(t) * nb;

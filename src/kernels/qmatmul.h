@@ -70,6 +70,9 @@ float quantize_i16(const float* x, int n, std::int16_t* q) noexcept;
 
 // Quantises x[rows][cols] (row stride `cols`) into out (which is resized).
 void quantize_activations(const float* x, int rows, int cols, QuantActivations& out);
+// The same for rows [row_begin, row_end) only, into an `out` already resized to (rows, cols): lets
+// callers split rows across threads.
+void quantize_activation_rows(const float* x, int row_begin, int row_end, QuantActivations& out);
 
 // y[t * y_stride + j] for t in [0, x.rows), j in [row_begin, row_end).
 using MatmulFn = void (*)(const QuantMatrix& w, const QuantActivations& x, int row_begin, int row_end,

@@ -137,6 +137,19 @@ void Engine::rms_norm(const float* weight, int n_rows) {
   });
 }
 
+void Engine::quantize(const float* x, int n_rows, int cols) {
+  qa_.resize(n_rows, cols);
+  for_each_part(static_cast<std::size_t>(n_rows), [&](std::size_t, std::size_t begin, std::size_t end) {
+    kern::quantize_activation_rows(x, static_cast<int>(begin), static_cast<int>(end), qa_);
+  });
+}
+
+void Engine::add_residual(int n_rows) {
+  for_each_part(static_cast<std::size_t>(n_rows) * model_.config().d_model, [&](std::size_t, std::size_t begin, std::size_t end) {
+    for (std::size_t i = begin; i < end; ++i) x_[i] = x_[i] + xn_[i];
+  });
+}
+
 void Engine::matmul(const kern::QuantMatrix& w, int n_rows, float* y, int y_stride) {
   (void)n_rows;
   pool_.parallel_for(
@@ -220,16 +233,18 @@ void Engine::forward(const std::vector<Row>& rows, std::uint32_t* freqs) {
   const int q_dim = c.n_head * hd;
   const int kv_dim = c.n_head_kv * hd;
 
-  for (int r = 0; r < n; ++r) {
-    model_.embed(rows[r].token, x_.data() + static_cast<std::size_t>(r) * d);
-    // RoPE angles for this row's position: binary64 product and sincos, rounded to binary32.
-    for (int i = 0; i < half; ++i) {
-      double sn = 0.0, cs = 0.0;
-      det::sincos_f64(static_cast<double>(rows[r].pos) * model_.rope_inv_freq()[i], sn, cs);
-      rope_cos_[static_cast<std::size_t>(r) * half + i] = static_cast<float>(cs);
-      rope_sin_[static_cast<std::size_t>(r) * half + i] = static_cast<float>(sn);
+  for_each_part(static_cast<std::size_t>(n), [&](std::size_t, std::size_t begin, std::size_t end) {
+    for (std::size_t r = begin; r < end; ++r) {
+      model_.embed(rows[r].token, x_.data() + r * d);
+      // RoPE angles for this row's position: binary64 product and sincos, rounded to binary32.
+      for (int i = 0; i < half; ++i) {
+        double sn = 0.0, cs = 0.0;
+        det::sincos_f64(static_cast<double>(rows[r].pos) * model_.rope_inv_freq()[i], sn, cs);
+        rope_cos_[r * half + i] = static_cast<float>(cs);
+        rope_sin_[r * half + i] = static_cast<float>(sn);
+      }
     }
-  }
+  });
   auto rope = [&](float* v, int r) {
     const float* cs = rope_cos_.data() + static_cast<std::size_t>(r) * half;
     const float* sn = rope_sin_.data() + static_cast<std::size_t>(r) * half;
@@ -246,43 +261,47 @@ void Engine::forward(const std::vector<Row>& rows, std::uint32_t* freqs) {
   for (int l = 0; l < c.n_layer; ++l) {
     const LayerWeights& w = model_.layers()[l];
     rms_norm(w.attn_norm, n);
-    kern::quantize_activations(xn_.data(), n, d, qa_);
+    quantize(xn_.data(), n, d);
     matmul(w.wq, n, q_.data(), q_dim);
     matmul(w.wk, n, k_.data(), kv_dim);
     matmul(w.wv, n, v_.data(), kv_dim);
-    for (int r = 0; r < n; ++r) {
+    for_each_part(static_cast<std::size_t>(n), [&](std::size_t, std::size_t begin, std::size_t end) {
+    for (std::size_t r = begin; r < end; ++r) {
       float* qr = q_.data() + static_cast<std::size_t>(r) * q_dim;
       float* kr = k_.data() + static_cast<std::size_t>(r) * kv_dim;
       float* vr = v_.data() + static_cast<std::size_t>(r) * kv_dim;
       if (w.bq != nullptr) for (int i = 0; i < q_dim; ++i) qr[i] = qr[i] + w.bq[i];
       if (w.bk != nullptr) for (int i = 0; i < kv_dim; ++i) kr[i] = kr[i] + w.bk[i];
       if (w.bv != nullptr) for (int i = 0; i < kv_dim; ++i) vr[i] = vr[i] + w.bv[i];
-      for (int h = 0; h < c.n_head; ++h) rope(qr + h * hd, r);
+      for (int h = 0; h < c.n_head; ++h) rope(qr + h * hd, static_cast<int>(r));
       Sequence& seq = *rows[r].seq;
       for (int h = 0; h < c.n_head_kv; ++h) {
-        rope(kr + h * hd, r);
+        rope(kr + h * hd, static_cast<int>(r));
         const std::size_t slot = seq.slot(l, rows[r].pos) + h;
         seq.k_scale_[slot] = kern::quantize_i16(kr + h * hd, hd, seq.k_.data() + slot * hd);
         seq.v_scale_[slot] = kern::quantize_i16(vr + h * hd, hd, seq.v_.data() + slot * hd);
       }
     }
+    });
     attention(rows, l);
-    kern::quantize_activations(att_.data(), n, q_dim, qa_);
+    quantize(att_.data(), n, q_dim);
     matmul(w.wo, n, xn_.data(), d);
-    for (std::size_t i = 0; i < static_cast<std::size_t>(n) * d; ++i) x_[i] = x_[i] + xn_[i];
+    add_residual(n);
 
     rms_norm(w.ffn_norm, n);
-    kern::quantize_activations(xn_.data(), n, d, qa_);
+    quantize(xn_.data(), n, d);
     matmul(w.w_gate, n, gate_.data(), c.d_ff);
     matmul(w.w_up, n, up_.data(), c.d_ff);
-    for (std::size_t i = 0; i < static_cast<std::size_t>(n) * c.d_ff; ++i) gate_[i] = det::silu(gate_[i]) * up_[i];
-    kern::quantize_activations(gate_.data(), n, c.d_ff, qa_);
+    for_each_part(static_cast<std::size_t>(n) * c.d_ff, [&](std::size_t, std::size_t begin, std::size_t end) {
+      for (std::size_t i = begin; i < end; ++i) gate_[i] = det::silu(gate_[i]) * up_[i];
+    });
+    quantize(gate_.data(), n, c.d_ff);
     matmul(w.w_down, n, xn_.data(), d);
-    for (std::size_t i = 0; i < static_cast<std::size_t>(n) * d; ++i) x_[i] = x_[i] + xn_[i];
+    add_residual(n);
   }
 
   rms_norm(model_.output_norm(), n);
-  kern::quantize_activations(xn_.data(), n, d, qa_);
+  quantize(xn_.data(), n, d);
   matmul(model_.output(), n, logits_.data(), c.vocab);
   for_each_part(static_cast<std::size_t>(n), [&](std::size_t part, std::size_t begin, std::size_t end) {
     for (std::size_t r = begin; r < end; ++r) {

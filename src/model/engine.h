@@ -82,6 +82,8 @@ class Engine {
   void forward(const std::vector<Row>& rows, std::uint32_t* freqs);
   void rms_norm(const float* weight, int n_rows);  // x_ -> xn_
   void matmul(const kern::QuantMatrix& w, int n_rows, float* y, int y_stride);
+  void add_residual(int n_rows);  // x_ += xn_
+  void quantize(const float* x, int n_rows, int cols);  // -> qa_
   void attention(const std::vector<Row>& rows, int layer);
   // Splits `items` into threads() contiguous parts and calls fn(part, begin, end) for each, so
   // each part can use its own scratch_[part].
