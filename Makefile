@@ -4,6 +4,7 @@ SHELL := /bin/bash
 
 BUILD ?= build
 FUZZ_BUILD ?= build-fuzz
+DEBUG_BUILD ?= build-debug
 VENV ?= .venv
 PY := $(VENV)/bin/python
 JOBS ?= $(shell nproc)
@@ -12,7 +13,7 @@ CORPUS ?= ../shared/corpus
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := cmake g++ make pkg-config libgtest-dev libbenchmark-dev clang libclang-rt-14-dev
 
-.PHONY: all build deps venv model test test-cpp test-python fuzz demo bench clean
+.PHONY: all build deps venv model test test-cpp test-debug test-python fuzz demo bench clean
 
 all: build
 
@@ -40,6 +41,14 @@ build: deps
 test-cpp: build model
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
+# Determinism across build types (DESIGN D1): a Debug (-O0) build must reproduce the golden hash
+# committed for the Release build, with the scalar kernels and with the best SIMD kernels.
+test-debug: deps model
+	cmake -S . -B $(DEBUG_BUILD) -DCMAKE_BUILD_TYPE=Debug -DLLMZ_BENCH=OFF >/dev/null
+	cmake --build $(DEBUG_BUILD) -j $(JOBS) --target test_engine
+	LLMZ_KERNELS=scalar ./$(DEBUG_BUILD)/tests/unit/model/test_engine --gtest_filter='*GoldenHashPrefix64*'
+	./$(DEBUG_BUILD)/tests/unit/model/test_engine --gtest_filter='*GoldenHashPrefix64*'
+
 test-python: build venv model
 	LLMZ_BUILD_DIR=$(abspath $(BUILD)) LLMZ_CORPUS=$(abspath $(CORPUS)) $(PY) -m pytest -q tests/python
 
@@ -56,7 +65,7 @@ fuzz: deps
 	    $$work $$seeds 2>&1 | grep -E "^(stat::number_of_executed_units|stat::peak_rss_mb|Done|==|SUMMARY|INFO: seed)" ; \
 	done
 
-test: test-cpp test-python fuzz
+test: test-cpp test-debug test-python fuzz
 	@echo "make test: all passed"
 
 demo: build model
@@ -75,4 +84,4 @@ bench: build model
 	  --model "$$(bash scripts/provision-model.sh --print-path)" --llama-python $(BENCH_VENV)/bin/python
 
 clean:
-	rm -rf $(BUILD) $(FUZZ_BUILD)
+	rm -rf $(BUILD) $(FUZZ_BUILD) $(DEBUG_BUILD)

@@ -1,0 +1,134 @@
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <string>
+#include <random>
+#include <vector>
+
+#include "coder/range_coder.h"
+
+namespace llmz {
+namespace {
+
+// A frequency table summing to 2^bits with every entry >= 1.
+std::vector<std::uint32_t> random_table(std::mt19937& rng, int vocab, int bits, double skew) {
+  std::vector<double> w(vocab);
+  std::exponential_distribution<double> ex(1.0);
+  for (double& x : w) x = std::pow(ex(rng), skew);
+  double sum = 0;
+  for (double x : w) sum += x;
+  const std::uint64_t total = std::uint64_t{1} << bits;
+  std::vector<std::uint32_t> f(vocab);
+  std::uint64_t used = 0;
+  for (int i = 0; i < vocab; ++i) {
+    f[i] = 1 + static_cast<std::uint32_t>(w[i] / sum * static_cast<double>(total - vocab));
+    used += f[i];
+  }
+  f[0] += static_cast<std::uint32_t>(total - used);
+  return f;
+}
+
+struct Coded {
+  std::vector<std::uint8_t> bytes;
+  double ideal_bits = 0;
+};
+
+// Encodes symbols drawn from per-step tables; returns bytes and the ideal code length.
+Coded encode_all(const std::vector<std::vector<std::uint32_t>>& tables, const std::vector<int>& symbols, int bits) {
+  Coded c;
+  coder::Encoder e;
+  coder::encoder_init(e, c.bytes);
+  for (std::size_t i = 0; i < symbols.size(); ++i) {
+    const auto& f = tables[i % tables.size()];
+    std::uint32_t cum = 0;
+    for (int s = 0; s < symbols[i]; ++s) cum += f[s];
+    coder::encode(e, cum, f[symbols[i]], bits);
+    c.ideal_bits -= std::log2(static_cast<double>(f[symbols[i]]) / std::ldexp(1.0, bits));
+  }
+  coder::encoder_finish(e);
+  return c;
+}
+
+std::vector<int> decode_all(const std::vector<std::vector<std::uint32_t>>& tables, std::span<const std::uint8_t> bytes,
+                            std::size_t n, int bits) {
+  coder::Decoder d;
+  coder::decoder_init(d, bytes);
+  std::vector<int> out;
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto& f = tables[i % tables.size()];
+    const std::uint32_t target = coder::decode_target(d, bits);
+    std::uint32_t cum = 0;
+    int s = 0;
+    while (cum + f[s] <= target) cum += f[s++];
+    coder::decode_advance(d, cum, f[s], bits);
+    out.push_back(s);
+  }
+  return out;
+}
+
+TEST(RangeCoder, RoundTripsAndCostsWithinAHundredthOfABitPerSymbol) {
+  std::mt19937 rng(3);
+  for (int bits : {16, 20, 24, 28, 31}) {
+    for (double skew : {0.5, 3.0, 12.0}) {
+      const int vocab = 300;
+      std::vector<std::vector<std::uint32_t>> tables;
+      for (int t = 0; t < 7; ++t) tables.push_back(random_table(rng, vocab, bits, skew));
+      std::vector<int> symbols(20000);
+      for (std::size_t i = 0; i < symbols.size(); ++i) {
+        // Draw from the table itself so the stream is typical.
+        const auto& f = tables[i % tables.size()];
+        std::uint64_t x = rng() % (std::uint64_t{1} << bits);
+        int s = 0;
+        while (x >= f[s]) x -= f[s++];
+        symbols[i] = s;
+      }
+      const Coded c = encode_all(tables, symbols, bits);
+      EXPECT_EQ(decode_all(tables, c.bytes, symbols.size(), bits), symbols) << bits << " " << skew;
+      const double overhead = (8.0 * static_cast<double>(c.bytes.size()) - 64.0 - c.ideal_bits) / symbols.size();
+      EXPECT_LT(overhead, 0.01) << "bits " << bits << " skew " << skew;
+      RecordProperty("overhead_bits_" + std::to_string(bits), std::to_string(overhead));
+      if (bits == 24) std::printf("K=%d skew %.1f: %.6f bits/symbol over ideal\n", bits, skew, overhead);
+    }
+  }
+}
+
+TEST(RangeCoder, ExtremeDistributions) {
+  // One token holds 2^K - V + 1, every other exactly 1 (the largest skew the CDF allows).
+  const int bits = 24, vocab = 49152;
+  std::vector<std::uint32_t> f(vocab, 1);
+  f[123] = (1u << bits) - (vocab - 1);
+  const std::vector<std::vector<std::uint32_t>> tables{f};
+  std::vector<int> symbols(5000, 123);
+  for (int i = 0; i < 5000; i += 97) symbols[i] = (i * 31) % vocab;  // rare ones, first and last
+  symbols.back() = vocab - 1;
+  symbols.front() = 0;
+  const Coded c = encode_all(tables, symbols, bits);
+  EXPECT_EQ(decode_all(tables, c.bytes, symbols.size(), bits), symbols);
+  EXPECT_LT(8.0 * static_cast<double>(c.bytes.size()), c.ideal_bits + 64 + 8);
+}
+
+TEST(RangeCoder, EmptyStreamIsEightBytes) {
+  std::vector<std::uint8_t> out;
+  coder::Encoder e;
+  coder::encoder_init(e, out);
+  coder::encoder_finish(e);
+  EXPECT_EQ(out.size(), 8u);
+}
+
+TEST(RangeCoder, GarbageAndShortInputNeverMisbehave) {
+  std::mt19937 rng(9);
+  const int bits = 24;
+  const std::vector<std::vector<std::uint32_t>> tables{random_table(rng, 1000, bits, 2.0)};
+  for (int round = 0; round < 50; ++round) {
+    std::vector<std::uint8_t> junk(rng() % 40);
+    for (auto& b : junk) b = static_cast<std::uint8_t>(rng());
+    const auto out = decode_all(tables, junk, 500, bits);  // must terminate with valid symbols
+    EXPECT_EQ(out.size(), 500u);
+    for (int s : out) EXPECT_LT(s, 1000);
+  }
+}
+
+}  // namespace
+}  // namespace llmz
