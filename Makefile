@@ -5,6 +5,7 @@ SHELL := /bin/bash
 BUILD ?= build
 FUZZ_BUILD ?= build-fuzz
 DEBUG_BUILD ?= build-debug
+FUZZERS := $(basename $(notdir $(wildcard tests/fuzz/fuzz_*.cpp)))
 VENV ?= .venv
 PY := $(VENV)/bin/python
 JOBS ?= $(shell nproc)
@@ -56,8 +57,8 @@ test-python: build venv model
 fuzz: deps
 	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLLMZ_FUZZ=ON \
 	  -DLLMZ_BENCH=OFF >/dev/null
-	cmake --build $(FUZZ_BUILD) -j $(JOBS)
-	@for f in $(FUZZ_BUILD)/tests/fuzz/fuzz_*; do \
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target $(FUZZERS)
+	@for f in $(addprefix $(FUZZ_BUILD)/tests/fuzz/,$(FUZZERS)); do \
 	  name=$$(basename $$f); work=.cache/fuzz/$$name; mkdir -p $$work fuzz-artifacts; \
 	  seeds=tests/fuzz/corpus/$$name; [ -d $$seeds ] || seeds=""; \
 	  echo "fuzz: $$name for $(FUZZ_SECONDS)s"; \
@@ -68,10 +69,14 @@ fuzz: deps
 test: test-cpp test-debug test-python fuzz
 	@echo "make test: all passed"
 
+# The main job on a fresh machine. Until the coder and file format land, it shows the model
+# loaded, the example text round-tripped through the tokenizer, and the code length the model
+# gives it.
 demo: build model
 	./$(BUILD)/llmz --version
 	./$(BUILD)/llmz inspect-model
 	./$(BUILD)/llmz tokenize --check $(CORPUS)/bitter_lesson.txt
+	./$(BUILD)/llmz estimate $(CORPUS)/bitter_lesson.txt
 
 # Benchmarks: Google Benchmark programs, then the engine beside llama.cpp (llama-cpp-python builds
 # llama.cpp from source into .venv-bench once: minutes).

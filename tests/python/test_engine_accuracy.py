@@ -51,19 +51,16 @@ def _corpus_dir() -> Path:
     return Path(env) if env else (REPO.parent / "shared" / "corpus")
 
 
-def _engine_dump() -> Path | None:
-    build = os.environ.get("LLMZ_BUILD_DIR")
-    if not build:
-        return None
-    tool = Path(build) / "tests" / "tools" / "engine_dump"
-    return tool if tool.is_file() and os.access(tool, os.X_OK) else None
+def _engine_dump() -> Path:
+    build = Path(os.environ.get("LLMZ_BUILD_DIR", REPO / "build"))
+    tool = build / "tests" / "tools" / "engine_dump"
+    assert tool.is_file() and os.access(tool, os.X_OK), f"{tool} is not built: run `make`"
+    return tool
 
 
 @pytest.fixture(scope="module")
 def measured(tmp_path_factory):
     tool = _engine_dump()
-    if tool is None:
-        pytest.skip("engine_dump is not built (LLMZ_BUILD_DIR/tests/tools/engine_dump)")
     model = _model_path()
     if not model.is_file():
         pytest.fail(f"model {model} not found: run `make model` or set LLMZ_MODEL")
