@@ -101,22 +101,39 @@ int inspect_model(const Options& o) {
   return 0;
 }
 
-int tokenize(const Options& o) {
-  if (o.file.empty()) return usage(stderr), 2;
+// What the text commands share: the input file, the model and its tokenizer.
+struct TextJob {
   std::string text;
-  if (!read_file(o.file, text)) return fail(o.file + ": cannot read: " + std::strerror(errno));
+  std::unique_ptr<llmz::Model> model;
+  std::unique_ptr<llmz::Tokenizer> tokenizer;
+};
+
+// Returns 0 with `job` filled, else the exit status (after printing why).
+int open_text_job(const Options& o, TextJob& job) {
+  if (o.file.empty()) return usage(stderr), 2;
+  if (!read_file(o.file, job.text)) return fail(o.file + ": cannot read: " + std::strerror(errno));
   auto model = load_model(o);
   if (!model.ok()) return fail(model.error().message());
-  auto tok = llmz::tokenizer_from_gguf(model.value()->gguf());
+  job.model = std::move(model).value();
+  auto tok = llmz::tokenizer_from_gguf(job.model->gguf());
   if (!tok.ok()) return fail(tok.error().message());
+  job.tokenizer = std::make_unique<llmz::Tokenizer>(std::move(tok).value());
+  return 0;
+}
+
+int tokenize(const Options& o) {
+  TextJob job;
+  if (const int status = open_text_job(o, job)) return status;
+  const std::string& text = job.text;
+  const llmz::Tokenizer& tok = *job.tokenizer;
   const auto t0 = std::chrono::steady_clock::now();
-  const std::vector<std::int32_t> ids = tok.value().encode(as_bytes(text));
+  const std::vector<std::int32_t> ids = tok.encode(as_bytes(text));
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   std::printf("%s: %zu bytes -> %zu tokens (%.2f bytes/token, %.1f MB/s)\n", o.file.c_str(), text.size(), ids.size(),
               ids.empty() ? 0.0 : static_cast<double>(text.size()) / static_cast<double>(ids.size()),
               secs > 0 ? static_cast<double>(text.size()) / secs / 1e6 : 0.0);
   if (o.check) {
-    const std::string back = tok.value().decode(ids);
+    const std::string back = tok.decode(ids);
     if (back != text) return fail(o.file + ": detokenized text differs from the original");
     std::printf("%s: round trip OK (detokenize(tokenize(x)) == x, %zu bytes)\n", o.file.c_str(), back.size());
   }
@@ -124,22 +141,20 @@ int tokenize(const Options& o) {
 }
 
 int estimate(const Options& o) {
-  if (o.file.empty()) return usage(stderr), 2;
-  std::string text;
-  if (!read_file(o.file, text)) return fail(o.file + ": cannot read: " + std::strerror(errno));
-  auto model = load_model(o);
-  if (!model.ok()) return fail(model.error().message());
-  auto tok = llmz::tokenizer_from_gguf(model.value()->gguf());
-  if (!tok.ok()) return fail(tok.error().message());
+  TextJob job;
+  if (const int status = open_text_job(o, job)) return status;
+  const std::string& text = job.text;
+  const llmz::Tokenizer& tok = *job.tokenizer;
+  const llmz::Model& model = *job.model;
   std::vector<std::int32_t> ids{0};  // <|endoftext|> starts the context
-  tok.value().encode_append(as_bytes(text), ids);
+  tok.encode_append(as_bytes(text), ids);
   llmz::EngineOptions eo;
   eo.threads = o.threads;
-  auto engine = llmz::Engine::create(*model.value(), eo);
+  auto engine = llmz::Engine::create(model, eo);
   if (!engine.ok()) return fail(engine.error().message());
-  const int vocab = model.value()->config().vocab;
+  const int vocab = model.config().vocab;
   const int window = std::min<int>(static_cast<int>(ids.size()), 2048);
-  llmz::Sequence seq(model.value()->config(), window);
+  llmz::Sequence seq(model.config(), window);
   std::vector<std::uint32_t> freqs(static_cast<std::size_t>(64) * vocab);
   double bits = 0.0;
   const double total = std::ldexp(1.0, engine.value()->cdf_bits());
