@@ -1,0 +1,40 @@
+// Token coder: codes token sequences with the engine's frequency tables and the range coder.
+//
+// Contract:
+//  - encode_tokens(engine, tokens) -> bytes: every token is coded with the table the engine
+//    gives after the context token (<|endoftext|>, id 0) and the tokens before it; the whole
+//    sequence is evaluated with batched prefill. The result is the range coder's stream only:
+//    the caller keeps the token count (the decoder needs it).
+//  - decode_tokens(engine, bytes, n) gives the n tokens back, one engine step per token.
+//  - decode_many(engine, streams) decodes several independent streams in lock-step: each step
+//    advances every unfinished stream by one token in one batched engine call. Results equal
+//    decode_tokens on each stream (the engine's tables do not depend on the batch, DESIGN D1).
+//  - A corrupt stream decodes to some token sequence without crashing or reading outside its
+//    bytes; callers detect corruption by checksums of the detokenized bytes.
+// Errors: invalid_argument for tokens outside the vocabulary or sequences longer than
+// kMaxTokens; out_of_memory is not caught (allocation is proportional to n, bounded by the caller).
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "common/result.h"
+#include "model/engine.h"
+
+namespace llmz::codec {
+
+inline constexpr std::int32_t kContextToken = 0;
+inline constexpr std::size_t kMaxTokens = 1u << 20;
+
+Result<std::vector<std::uint8_t>> encode_tokens(Engine& engine, std::span<const std::int32_t> tokens);
+
+Result<std::vector<std::int32_t>> decode_tokens(Engine& engine, std::span<const std::uint8_t> bytes, std::size_t n_tokens);
+
+struct CodedStream {
+  std::span<const std::uint8_t> bytes;
+  std::size_t n_tokens = 0;
+};
+Result<std::vector<std::vector<std::int32_t>>> decode_many(Engine& engine, std::span<const CodedStream> streams);
+
+}  // namespace llmz::codec
