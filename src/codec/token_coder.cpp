@@ -114,6 +114,9 @@ Result<std::vector<std::vector<std::int32_t>>> decode_many(Engine& engine, std::
       out[index[a]].push_back(t);
     }
   }
+  for (std::size_t i = 0; i < b; ++i)
+    if (!coder::decoder_at_clean_end(decoders[i]))
+      return Error(Status::corrupt_data, "a coded stream does not end where its tokens do");
   return out;
 }
 

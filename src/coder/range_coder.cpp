@@ -80,4 +80,6 @@ void decode_advance(Decoder& d, std::uint32_t cum, std::uint32_t freq, int cdf_b
 
 std::size_t decoder_consumed(const Decoder& d) noexcept { return d.pos; }
 
+bool decoder_at_clean_end(const Decoder& d) noexcept { return d.pos == d.in.size() && d.code == d.low; }
+
 }  // namespace llmz::coder

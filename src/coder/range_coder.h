@@ -54,5 +54,9 @@ std::uint32_t decode_target(const Decoder& d, int cdf_bits) noexcept;
 void decode_advance(Decoder& d, std::uint32_t cum, std::uint32_t freq, int cdf_bits) noexcept;
 // Bytes consumed so far (including the initial 8); more than in.size() means the stream was short.
 std::size_t decoder_consumed(const Decoder& d) noexcept;
+// After the last symbol: true when the stream ended exactly as an encoder would have finished it
+// (all bytes consumed, and the final 8 bytes equal the state's low). Any change to the stream
+// that leaves the decoded symbols intact still fails this check.
+bool decoder_at_clean_end(const Decoder& d) noexcept;
 
 }  // namespace llmz::coder

@@ -93,12 +93,9 @@ TEST_F(TokenCoderTest, CorruptStreamsDecodeWithoutHarm) {
   std::vector<std::uint8_t> bad = coded.value();
   bad[bad.size() / 2] ^= 0x40;
   auto decoded = codec::decode_tokens(*e, bad, toks.size());
-  ASSERT_TRUE(decoded.ok());
-  EXPECT_EQ(decoded.value().size(), toks.size());
-  EXPECT_NE(decoded.value(), toks);
-  auto empty = codec::decode_tokens(*e, {}, 5);  // no bytes at all: reads zeros, still terminates
-  ASSERT_TRUE(empty.ok());
-  EXPECT_EQ(empty.value().size(), 5u);
+  EXPECT_TRUE(!decoded.ok() || decoded.value() != toks);
+  auto empty = codec::decode_tokens(*e, {}, 5);  // no bytes at all: reads zeros, terminates, fails
+  EXPECT_EQ(empty.status(), Status::corrupt_data);
   const std::vector<std::int32_t> out_of_range{e->vocab()};
   EXPECT_FALSE(codec::encode_tokens(*e, out_of_range).ok());
 }

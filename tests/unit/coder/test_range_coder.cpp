@@ -52,7 +52,7 @@ Coded encode_all(const std::vector<std::vector<std::uint32_t>>& tables, const st
 }
 
 std::vector<int> decode_all(const std::vector<std::vector<std::uint32_t>>& tables, std::span<const std::uint8_t> bytes,
-                            std::size_t n, int bits) {
+                            std::size_t n, int bits, bool* clean_end = nullptr) {
   coder::Decoder d;
   coder::decoder_init(d, bytes);
   std::vector<int> out;
@@ -65,6 +65,7 @@ std::vector<int> decode_all(const std::vector<std::vector<std::uint32_t>>& table
     coder::decode_advance(d, cum, f[s], bits);
     out.push_back(s);
   }
+  if (clean_end != nullptr) *clean_end = coder::decoder_at_clean_end(d);
   return out;
 }
 
@@ -107,6 +108,25 @@ TEST(RangeCoder, ExtremeDistributions) {
   const Coded c = encode_all(tables, symbols, bits);
   EXPECT_EQ(decode_all(tables, c.bytes, symbols.size(), bits), symbols);
   EXPECT_LT(8.0 * static_cast<double>(c.bytes.size()), c.ideal_bits + 64 + 8);
+}
+
+TEST(RangeCoder, CleanEndCatchesEveryByteChange) {
+  std::mt19937 rng(12);
+  const int bits = 24;
+  const std::vector<std::vector<std::uint32_t>> tables{random_table(rng, 500, bits, 2.0)};
+  std::vector<int> symbols(300);
+  for (int& s : symbols) s = static_cast<int>(rng() % 500);
+  const Coded c = encode_all(tables, symbols, bits);
+  bool clean = false;
+  EXPECT_EQ(decode_all(tables, c.bytes, symbols.size(), bits, &clean), symbols);
+  EXPECT_TRUE(clean);
+  for (std::size_t i = 0; i < c.bytes.size(); ++i) {
+    auto bad = c.bytes;
+    bad[i] ^= 0x10;
+    bool bad_clean = true;
+    const auto out = decode_all(tables, bad, symbols.size(), bits, &bad_clean);
+    EXPECT_TRUE(out != symbols || !bad_clean) << "change at byte " << i << " went unnoticed";
+  }
 }
 
 TEST(RangeCoder, EmptyStreamIsEightBytes) {
