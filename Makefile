@@ -69,14 +69,18 @@ fuzz: deps
 test: test-cpp test-debug test-python fuzz
 	@echo "make test: all passed"
 
-# The main job on a fresh machine. Until the coder and file format land, it shows the model
-# loaded, the example text round-tripped through the tokenizer, and the code length the model
-# gives it.
+# The main job on a fresh machine: the model loaded, the example round-tripped through the
+# tokenizer, its ideal code length, then compressed, listed and decompressed with the CLI.
 demo: build model
 	./$(BUILD)/llmz --version
-	./$(BUILD)/llmz inspect-model
-	./$(BUILD)/llmz tokenize --check $(CORPUS)/bitter_lesson.txt
-	./$(BUILD)/llmz estimate $(CORPUS)/bitter_lesson.txt
+	./$(BUILD)/llmz --inspect-model
+	./$(BUILD)/llmz --tokenize --check $(CORPUS)/bitter_lesson.txt
+	./$(BUILD)/llmz --estimate $(CORPUS)/bitter_lesson.txt
+	mkdir -p $(BUILD)/demo && cp $(CORPUS)/bitter_lesson.txt $(BUILD)/demo/
+	./$(BUILD)/llmz -f -v $(BUILD)/demo/bitter_lesson.txt
+	./$(BUILD)/llmz -l $(BUILD)/demo/bitter_lesson.txt.llmz
+	./$(BUILD)/llmz -d -f -v -o $(BUILD)/demo/bitter_lesson.out $(BUILD)/demo/bitter_lesson.txt.llmz
+	cmp $(BUILD)/demo/bitter_lesson.out $(CORPUS)/bitter_lesson.txt && echo "demo: round trip OK"
 
 # Benchmarks: Google Benchmark programs, then the engine beside llama.cpp (llama-cpp-python builds
 # llama.cpp from source into .venv-bench once: minutes).

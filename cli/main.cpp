@@ -1,21 +1,30 @@
-// llmz command-line tool.
+// llmz: the command-line compressor, with gzip/zstd manners (docs/llmz.1.md).
 //
-// This stage of llmz offers its diagnostic commands (the compressor proper, with zstd-style
-// options, arrives with the coder and the file format):
-//   llmz inspect-model [--model PATH]            what the model is: architecture, shapes, tensor types
-//   llmz tokenize [--model PATH] [--check] FILE  tokenize FILE; --check proves detokenize gives it back
-//   llmz estimate [--model PATH] [-T N] FILE      the model's ideal code length for FILE (bits/byte)
-// Exit status: 0 success, 1 failure (one line "llmz: ..." on stderr), 2 usage error.
+//   llmz [options] [FILE...]     compress each FILE to FILE.llmz (stdin -> stdout without FILE)
+//   -d  decompress (also chosen for FILE.llmz), -c stdout, -o FILE, -k keep (default), --rm,
+//   -f force, -t test, -l list, -v / -q, -T N threads, --model PATH, --frame-size N
+// Diagnostics: --inspect-model, --tokenize FILE [--check], --estimate FILE.
+// Exit status: 0 success, 1 an operation failed ("llmz: FILE: reason" on stderr), 2 usage error.
+// Output goes to a temporary file beside the target that is renamed at the end, and is removed
+// on any failure or on SIGINT/SIGTERM/SIGHUP: no partial output is ever left behind.
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <chrono>
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
-#include <iterator>
 #include <map>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "codec/compressor.h"
+#include "codec/token_coder.h"
 #include "common/model_locator.h"
 #include "kernels/dispatch.h"
 #include "model/engine.h"
@@ -24,59 +33,299 @@
 
 namespace {
 
-constexpr const char* kVersion = "0.1.0";
+constexpr const char* kVersion = "0.2.0";
+constexpr const char* kSuffix = ".llmz";
+
+enum class Mode { compress, decompress, test, list, inspect_model, tokenize, estimate };
 
 struct Options {
-  std::string command;
+  std::optional<Mode> mode;
+  std::vector<std::string> files;
+  std::string output;
   std::string model;
-  std::string file;
+  bool to_stdout = false;
+  bool remove_input = false;
+  bool force = false;
   bool check = false;
+  int verbosity = 1;  // 0 quiet, 1 normal, 2 verbose
   int threads = 0;
+  std::uint32_t frame_size = 8192;
 };
 
 void usage(std::FILE* out) {
   std::fprintf(out,
-               "usage: llmz COMMAND [options] [FILE]\n"
+               "usage: llmz [options] [FILE...]\n"
+               "Compress FILEs (or standard input) with a language model; FILE.llmz is decompressed.\n"
                "\n"
-               "commands:\n"
-               "  inspect-model          describe the model (architecture, shapes, tensor types)\n"
-               "  tokenize FILE          tokenize FILE and report the token count\n"
-               "  estimate FILE          the model's ideal code length for FILE, in bits per byte\n"
+               "  -d, --decompress     decompress\n"
+               "  -c, --stdout         write to standard output, keep the input\n"
+               "  -o FILE              write to FILE (one input only)\n"
+               "  -k, --keep           keep the input file (default)\n"
+               "      --rm             remove the input file after success\n"
+               "  -f, --force          overwrite existing files; write compressed data to a terminal\n"
+               "  -t, --test           test compressed files (decompress, check, discard)\n"
+               "  -l, --list           list compressed files: sizes, ratio, bits per byte, model, frames\n"
+               "  -v, --verbose        report ratio, bits per byte and speed\n"
+               "  -q, --quiet          no progress and no warnings\n"
+               "  -T N, --threads N    worker threads (default 0: all cores)\n"
+               "      --model PATH     model file (default: $LLMZ_MODEL, then the cached default model)\n"
+               "      --frame-size N   largest frame in bytes when compressing (default 8192)\n"
+               "  -h, --help           this help;  -V, --version  the version\n"
                "\n"
-               "options:\n"
-               "  --model PATH           model file (default: $LLMZ_MODEL, then the cached default model)\n"
-               "  --check                tokenize: verify that detokenizing gives back the exact bytes\n"
-               "  -T N, --threads N      worker threads (default: all cores)\n"
-               "  -h, --help             this help\n"
-               "  -V, --version          version\n");
+               "diagnostics:\n"
+               "      --inspect-model  describe the model (architecture, shapes, tensor types, kernels)\n"
+               "      --tokenize FILE  token count of FILE (with --check: prove detokenize(tokenize(x)) == x)\n"
+               "      --estimate FILE  the model's ideal code length for FILE in bits per byte\n");
 }
 
-int fail(const std::string& message) {
-  std::fprintf(stderr, "llmz: %s\n", message.c_str());
-  return 1;
+void message(const std::string& where, const std::string& what) {
+  if (where.empty()) std::fprintf(stderr, "llmz: %s\n", what.c_str());
+  else std::fprintf(stderr, "llmz: %s: %s\n", where.c_str(), what.c_str());
 }
 
-bool read_file(const std::string& path, std::string& out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  out.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  return !in.bad();
+// ---- signal-safe removal of the output being written -------------------------------------------
+
+char g_partial_path[4096];
+volatile sig_atomic_t g_have_partial = 0;
+
+void on_signal(int sig) {
+  if (g_have_partial) unlink(g_partial_path);
+  signal(sig, SIG_DFL);
+  raise(sig);
 }
 
-std::span<const std::uint8_t> as_bytes(const std::string& s) {
-  return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
+void install_signal_handlers() {
+  for (int sig : {SIGINT, SIGTERM, SIGHUP}) signal(sig, on_signal);
 }
 
-llmz::Result<std::unique_ptr<llmz::Model>> load_model(const Options& o) {
+// ---- files -------------------------------------------------------------------------------------
+
+bool read_all(int fd, std::vector<std::uint8_t>& out, std::string& error) {
+  std::uint8_t buf[1 << 16];
+  for (;;) {
+    const ssize_t n = read(fd, buf, sizeof buf);
+    if (n == 0) return true;
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      error = std::strerror(errno);
+      return false;
+    }
+    out.insert(out.end(), buf, buf + n);
+  }
+}
+
+bool write_all(int fd, std::span<const std::uint8_t> data, std::string& error) {
+  std::size_t done = 0;
+  while (done < data.size()) {
+    const ssize_t n = write(fd, data.data() + done, data.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      error = std::strerror(errno);
+      return false;
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
+bool ends_with(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// Writes `data` to `path` through a temporary file in the same directory, renamed at the end.
+bool write_file_atomically(const std::string& path, std::span<const std::uint8_t> data, mode_t mode, std::string& error) {
+  const std::string tmp = path + ".llmz-partial";
+  if (tmp.size() >= sizeof g_partial_path) {
+    error = "path too long";
+    return false;
+  }
+  std::memcpy(g_partial_path, tmp.c_str(), tmp.size() + 1);
+  g_have_partial = 1;
+  const int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode & 0777);
+  bool ok = fd >= 0;
+  if (!ok) error = std::strerror(errno);
+  if (ok) ok = write_all(fd, data, error);
+  if (ok && fsync(fd) != 0) {
+    error = std::strerror(errno);
+    ok = false;
+  }
+  if (fd >= 0 && close(fd) != 0 && ok) {
+    error = std::strerror(errno);
+    ok = false;
+  }
+  if (ok && rename(tmp.c_str(), path.c_str()) != 0) {
+    error = std::strerror(errno);
+    ok = false;
+  }
+  if (!ok) unlink(tmp.c_str());
+  g_have_partial = 0;
+  return ok;
+}
+
+// ---- progress ----------------------------------------------------------------------------------
+
+class ProgressBar {
+ public:
+  ProgressBar(std::string label, bool enabled) : label_(std::move(label)), enabled_(enabled) {}
+  ~ProgressBar() { finish(); }
+  void update(std::uint64_t done, std::uint64_t total) {
+    if (!enabled_ || total == 0) return;
+    const auto now = std::chrono::steady_clock::now();
+    if (shown_ && done < total && now - last_ < std::chrono::milliseconds(200)) return;
+    last_ = now;
+    shown_ = true;
+    const int width = 30;
+    const int filled = static_cast<int>(static_cast<double>(done) / static_cast<double>(total) * width);
+    std::fprintf(stderr, "\r%s [%.*s%*s] %3d%%", label_.c_str(), filled, "##############################",
+                 width - filled, "", static_cast<int>(100.0 * static_cast<double>(done) / static_cast<double>(total)));
+    std::fflush(stderr);
+  }
+  void finish() {
+    if (shown_) std::fprintf(stderr, "\r\033[K");
+    shown_ = false;
+  }
+
+ private:
+  std::string label_;
+  bool enabled_;
+  bool shown_ = false;
+  std::chrono::steady_clock::time_point last_{};
+};
+
+// ---- the model, loaded once and only when needed ------------------------------------------------
+
+struct Loaded {
+  std::unique_ptr<llmz::Model> model;
+  std::unique_ptr<llmz::Tokenizer> tokenizer;
+  std::unique_ptr<llmz::codec::Compressor> compressor;
+};
+
+llmz::Result<Loaded*> load(const Options& o) {
+  static std::optional<Loaded> loaded;
+  if (loaded) return &*loaded;
   auto path = llmz::locate_model(o.model);
   if (!path.ok()) return path.error();
-  return llmz::Model::load(path.value());
+  auto model = llmz::Model::load(path.value());
+  if (!model.ok()) return model.error();
+  auto tok = llmz::tokenizer_from_gguf(model.value()->gguf());
+  if (!tok.ok()) return tok.error();
+  Loaded l;
+  l.model = std::move(model).value();
+  l.tokenizer = std::make_unique<llmz::Tokenizer>(std::move(tok).value());
+  llmz::EngineOptions eo;
+  eo.threads = o.threads;
+  auto c = llmz::codec::Compressor::create(*l.model, *l.tokenizer, eo);
+  if (!c.ok()) return c.error();
+  l.compressor = std::move(c).value();
+  loaded = std::move(l);
+  return &*loaded;
 }
 
+// ---- one input ----------------------------------------------------------------------------------
+
+struct Job {
+  std::string name;     // for messages: the path, or "(stdin)"
+  std::string input;    // path, empty for stdin
+  std::string output;   // path, empty for stdout
+};
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+std::string human(std::uint64_t n) {
+  char buf[32];
+  if (n < 10000) std::snprintf(buf, sizeof buf, "%llu B", static_cast<unsigned long long>(n));
+  else if (n < 10000000) std::snprintf(buf, sizeof buf, "%.1f KiB", static_cast<double>(n) / 1024.0);
+  else std::snprintf(buf, sizeof buf, "%.1f MiB", static_cast<double>(n) / 1048576.0);
+  return buf;
+}
+
+int run_job(const Options& o, Mode mode, const Job& job) {
+  std::vector<std::uint8_t> in;
+  std::string error;
+  mode_t file_mode = 0644;
+  if (job.input.empty()) {
+    if (!read_all(STDIN_FILENO, in, error)) return message(job.name, "cannot read: " + error), 1;
+  } else {
+    const int fd = open(job.input.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return message(job.name, std::strerror(errno)), 1;
+    struct stat st {};
+    if (fstat(fd, &st) == 0) {
+      if (!S_ISREG(st.st_mode)) {
+        close(fd);
+        return message(job.name, "not a regular file, ignored"), 1;
+      }
+      file_mode = st.st_mode;
+    }
+    const bool ok = read_all(fd, in, error);
+    close(fd);
+    if (!ok) return message(job.name, "cannot read: " + error), 1;
+  }
+  if (mode == Mode::list) {
+    auto info = llmz::codec::inspect_file(in);
+    if (!info.ok()) return message(job.name, info.error().message()), 1;
+    const auto& i = info.value();
+    std::printf("%12s %12s %7.3f %6.3f %7llu %7llu %-32s %s\n", human(i.compressed_size).c_str(), human(i.original_size).c_str(),
+                i.compressed_size ? static_cast<double>(i.original_size) / static_cast<double>(i.compressed_size) : 0.0,
+                i.original_size ? 8.0 * static_cast<double>(i.compressed_size) / static_cast<double>(i.original_size) : 0.0,
+                static_cast<unsigned long long>(i.model_frames), static_cast<unsigned long long>(i.stored_frames),
+                llmz::codec::fingerprint_hex(i.header.model).c_str(), job.name.c_str());
+    return 0;
+  }
+  auto loaded = load(o);
+  if (!loaded.ok()) return message("", loaded.error().message()), 1;
+  llmz::codec::Compressor& c = *loaded.value()->compressor;
+  const auto t0 = std::chrono::steady_clock::now();
+  ProgressBar bar(job.name, o.verbosity > 0 && isatty(STDERR_FILENO) && in.size() > 4096);
+  std::vector<std::uint8_t> out;
+  if (mode == Mode::compress) {
+    llmz::codec::CompressOptions co;
+    co.frame_size = o.frame_size;
+    co.progress = [&](std::uint64_t d, std::uint64_t t) { bar.update(d, t); };
+    auto z = c.compress(in, co);
+    if (!z.ok()) return message(job.name, z.error().message()), 1;
+    out = std::move(z).value();
+  } else {
+    auto d = c.decompress(in, 16, [&](std::uint64_t done, std::uint64_t total) { bar.update(done, total); });
+    if (!d.ok()) {
+      bar.finish();
+      if (d.error().status == llmz::Status::wrong_model)
+        return message(job.name, "needs another model: " + d.error().detail + "; pass it with --model PATH"), 1;
+      return message(job.name, d.error().message()), 1;
+    }
+    out = std::move(d).value();
+  }
+  bar.finish();
+  const double secs = seconds_since(t0);
+  if (mode != Mode::test) {
+    bool ok = true;
+    if (job.output.empty()) ok = write_all(STDOUT_FILENO, out, error);
+    else ok = write_file_atomically(job.output, out, file_mode, error);
+    if (!ok) return message(job.output.empty() ? "(stdout)" : job.output, "cannot write: " + error), 1;
+    if (o.remove_input && !job.input.empty() && unlink(job.input.c_str()) != 0)
+      return message(job.name, std::string("cannot remove: ") + std::strerror(errno)), 1;
+  }
+  const std::uint64_t original = mode == Mode::compress ? in.size() : out.size();
+  const std::uint64_t packed = mode == Mode::compress ? out.size() : in.size();
+  if (mode == Mode::test && o.verbosity > 0) std::fprintf(stderr, "%s: OK\n", job.name.c_str());
+  if (o.verbosity > 1) {
+    std::fprintf(stderr, "%s: %llu -> %llu bytes, ratio %.3f, %.4f bits/byte, %.1f KB/s (%s, %d threads)\n",
+                 job.name.c_str(), static_cast<unsigned long long>(mode == Mode::compress ? original : packed),
+                 static_cast<unsigned long long>(mode == Mode::compress ? packed : original),
+                 packed ? static_cast<double>(original) / static_cast<double>(packed) : 0.0,
+                 original ? 8.0 * static_cast<double>(packed) / static_cast<double>(original) : 0.0,
+                 secs > 0 ? static_cast<double>(original) / secs / 1000.0 : 0.0, c.engine().kernel_name(), c.engine().threads());
+  }
+  return 0;
+}
+
+// ---- diagnostics ----------------------------------------------------------------------------------
+
 int inspect_model(const Options& o) {
-  auto model = load_model(o);
-  if (!model.ok()) return fail(model.error().message());
-  const llmz::Model& m = *model.value();
+  auto l = load(o);
+  if (!l.ok()) return message("", l.error().message()), 1;
+  const llmz::Model& m = *l.value()->model;
   const llmz::ModelConfig& c = m.config();
   const llmz::gguf::GgufFile& f = m.gguf();
   auto name = f.get_string("general.name");
@@ -95,93 +344,140 @@ int inspect_model(const Options& o) {
   }
   std::printf("parameters:   %llu\ntensor types:", static_cast<unsigned long long>(params));
   for (const auto& [type, count] : types) std::printf(" %s x%d", type.c_str(), count);
-  std::printf("\nkernels:      %s (available:", llmz::kern::active_kernels().name);
+  std::printf("\nfingerprint:  %s\n", llmz::codec::fingerprint_hex(l.value()->compressor->fingerprint()).c_str());
+  std::printf("kernels:      %s (available:", llmz::kern::active_kernels().name);
   for (const auto* k : llmz::kern::available_kernel_sets()) std::printf(" %s", k->name);
   std::printf(")\n");
   return 0;
 }
 
-// What the text commands share: the input file, the model and its tokenizer.
-struct TextJob {
-  std::string text;
-  std::unique_ptr<llmz::Model> model;
-  std::unique_ptr<llmz::Tokenizer> tokenizer;
-};
-
-// Returns 0 with `job` filled, else the exit status (after printing why).
-int open_text_job(const Options& o, TextJob& job) {
-  if (o.file.empty()) return usage(stderr), 2;
-  if (!read_file(o.file, job.text)) return fail(o.file + ": cannot read: " + std::strerror(errno));
-  auto model = load_model(o);
-  if (!model.ok()) return fail(model.error().message());
-  job.model = std::move(model).value();
-  auto tok = llmz::tokenizer_from_gguf(job.model->gguf());
-  if (!tok.ok()) return fail(tok.error().message());
-  job.tokenizer = std::make_unique<llmz::Tokenizer>(std::move(tok).value());
-  return 0;
-}
-
-int tokenize(const Options& o) {
-  TextJob job;
-  if (const int status = open_text_job(o, job)) return status;
-  const std::string& text = job.text;
-  const llmz::Tokenizer& tok = *job.tokenizer;
+int tokenize_or_estimate(const Options& o, Mode mode) {
+  if (o.files.size() != 1) return usage(stderr), 2;
+  const std::string& path = o.files[0];
+  std::vector<std::uint8_t> text;
+  std::string error;
+  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return message(path, std::strerror(errno)), 1;
+  const bool ok = read_all(fd, text, error);
+  close(fd);
+  if (!ok) return message(path, "cannot read: " + error), 1;
+  auto l = load(o);
+  if (!l.ok()) return message("", l.error().message()), 1;
+  const llmz::Tokenizer& tok = *l.value()->tokenizer;
   const auto t0 = std::chrono::steady_clock::now();
-  const std::vector<std::int32_t> ids = tok.encode(as_bytes(text));
-  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  std::printf("%s: %zu bytes -> %zu tokens (%.2f bytes/token, %.1f MB/s)\n", o.file.c_str(), text.size(), ids.size(),
-              ids.empty() ? 0.0 : static_cast<double>(text.size()) / static_cast<double>(ids.size()),
-              secs > 0 ? static_cast<double>(text.size()) / secs / 1e6 : 0.0);
-  if (o.check) {
-    const std::string back = tok.decode(ids);
-    if (back != text) return fail(o.file + ": detokenized text differs from the original");
-    std::printf("%s: round trip OK (detokenize(tokenize(x)) == x, %zu bytes)\n", o.file.c_str(), back.size());
-  }
-  return 0;
-}
-
-int estimate(const Options& o) {
-  TextJob job;
-  if (const int status = open_text_job(o, job)) return status;
-  const std::string& text = job.text;
-  const llmz::Tokenizer& tok = *job.tokenizer;
-  const llmz::Model& model = *job.model;
-  std::vector<std::int32_t> ids{0};  // <|endoftext|> starts the context
-  tok.encode_append(as_bytes(text), ids);
-  llmz::EngineOptions eo;
-  eo.threads = o.threads;
-  auto engine = llmz::Engine::create(model, eo);
-  if (!engine.ok()) return fail(engine.error().message());
-  const int vocab = model.config().vocab;
-  const int window = std::min<int>(static_cast<int>(ids.size()), 2048);
-  llmz::Sequence seq(model.config(), window);
-  std::vector<std::uint32_t> freqs(static_cast<std::size_t>(64) * vocab);
-  double bits = 0.0;
-  const double total = std::ldexp(1.0, engine.value()->cdf_bits());
-  const auto t0 = std::chrono::steady_clock::now();
-  // Windows of up to 2048 tokens, each starting afresh from <|endoftext|>.
-  std::size_t pos = 0;
-  while (pos + 1 < ids.size()) {
-    seq.clear();
-    std::vector<std::int32_t> win{0};
-    const std::size_t end = std::min(ids.size(), pos + static_cast<std::size_t>(window));
-    win.insert(win.end(), ids.begin() + static_cast<std::ptrdiff_t>(pos + 1), ids.begin() + static_cast<std::ptrdiff_t>(end));
-    for (std::size_t i = 0; i + 1 < win.size(); i += 64) {
-      const std::size_t n = std::min<std::size_t>(64, win.size() - 1 - i);
-      std::span<std::uint32_t> out(freqs.data(), n * vocab);
-      if (engine.value()->prefill(seq, std::span<const std::int32_t>(win).subspan(i, n), out) != llmz::Status::ok)
-        return fail("the engine rejected the input");
-      for (std::size_t r = 0; r < n; ++r) bits -= std::log2(freqs[r * vocab + win[i + r + 1]] / total);
+  std::vector<std::int32_t> ids;
+  tok.encode_append(text, ids);
+  const double secs = seconds_since(t0);
+  if (mode == Mode::tokenize) {
+    std::printf("%s: %zu bytes -> %zu tokens (%.2f bytes/token, %.1f MB/s)\n", path.c_str(), text.size(), ids.size(),
+                ids.empty() ? 0.0 : static_cast<double>(text.size()) / static_cast<double>(ids.size()),
+                secs > 0 ? static_cast<double>(text.size()) / secs / 1e6 : 0.0);
+    if (o.check) {
+      const std::string back = tok.decode(ids);
+      if (back.size() != text.size() || std::memcmp(back.data(), text.data(), text.size()) != 0)
+        return message(path, "detokenized text differs from the original"), 1;
+      std::printf("%s: round trip OK (detokenize(tokenize(x)) == x, %zu bytes)\n", path.c_str(), back.size());
     }
-    pos = end - 1;
+    return 0;
   }
-  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  const std::size_t n_tokens = ids.size() - 1;
+  // estimate: the ideal code length of the whole file as one context (up to 4096 tokens per
+  // window, each starting from <|endoftext|>).
+  llmz::Engine& e = l.value()->compressor->engine();
+  const int vocab = e.vocab();
+  const double total = std::ldexp(1.0, e.cdf_bits());
+  double bits = 0;
+  const auto t1 = std::chrono::steady_clock::now();
+  constexpr std::size_t kWindow = 4096, kChunk = 64;
+  std::vector<std::uint32_t> freqs(kChunk * static_cast<std::size_t>(vocab));
+  for (std::size_t start = 0; start < ids.size(); start += kWindow) {
+    const std::size_t n = std::min(kWindow, ids.size() - start);
+    std::vector<std::int32_t> inputs{llmz::codec::kContextToken};
+    inputs.insert(inputs.end(), ids.begin() + static_cast<std::ptrdiff_t>(start),
+                  ids.begin() + static_cast<std::ptrdiff_t>(start + n - 1));
+    llmz::Sequence seq(l.value()->model->config(), static_cast<int>(inputs.size()));
+    for (std::size_t i = 0; i < inputs.size(); i += kChunk) {
+      const std::size_t m = std::min(kChunk, inputs.size() - i);
+      if (e.prefill(seq, std::span<const std::int32_t>(inputs).subspan(i, m), std::span<std::uint32_t>(freqs.data(), m * vocab)) !=
+          llmz::Status::ok)
+        return message(path, "the engine rejected the input"), 1;
+      for (std::size_t r = 0; r < m; ++r) bits -= std::log2(freqs[r * vocab + ids[start + i + r]] / total);
+    }
+  }
+  const double s = seconds_since(t1);
   std::printf("%s: %zu bytes, %zu tokens: %.0f bits = %.1f bytes ideal, %.4f bits/byte (%.2fx), %.3f bits/token, "
               "%.1f tokens/s on %d threads (%s)\n",
-              o.file.c_str(), text.size(), n_tokens, bits, bits / 8, text.empty() ? 0.0 : bits / static_cast<double>(text.size()),
-              bits > 0 ? 8.0 * static_cast<double>(text.size()) / bits : 0.0, n_tokens ? bits / static_cast<double>(n_tokens) : 0.0,
-              secs > 0 ? static_cast<double>(n_tokens) / secs : 0.0, engine.value()->threads(), engine.value()->kernel_name());
+              path.c_str(), text.size(), ids.size(), bits, bits / 8, text.empty() ? 0.0 : bits / static_cast<double>(text.size()),
+              bits > 0 ? 8.0 * static_cast<double>(text.size()) / bits : 0.0, ids.empty() ? 0.0 : bits / static_cast<double>(ids.size()),
+              s > 0 ? static_cast<double>(ids.size()) / s : 0.0, e.threads(), e.kernel_name());
+  return 0;
+}
+
+// ---- arguments ----------------------------------------------------------------------------------
+
+bool set_mode(Options& o, Mode m) {
+  if (o.mode && *o.mode != m) return false;
+  o.mode = m;
+  return true;
+}
+
+// Returns 0 to go on, else the exit status to end with.
+int parse(int argc, char** argv, Options& o, bool& done) {
+  bool only_files = false;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (only_files || a == "-" || a.empty() || a[0] != '-') {
+      o.files.push_back(a);
+      continue;
+    }
+    if (a == "--") {
+      only_files = true;
+      continue;
+    }
+    auto value = [&](const std::string& name) -> const char* {
+      if (i + 1 >= argc) {
+        message("", name + " needs a value");
+        return nullptr;
+      }
+      return argv[++i];
+    };
+    bool ok = true;
+    if (a == "-h" || a == "--help") { usage(stdout); done = true; return 0; }
+    if (a == "-V" || a == "--version") { std::printf("llmz %s\n", kVersion); done = true; return 0; }
+    if (a == "-d" || a == "--decompress") ok = set_mode(o, Mode::decompress);
+    else if (a == "-t" || a == "--test") ok = set_mode(o, Mode::test);
+    else if (a == "-l" || a == "--list") ok = set_mode(o, Mode::list);
+    else if (a == "--inspect-model") ok = set_mode(o, Mode::inspect_model);
+    else if (a == "--tokenize") ok = set_mode(o, Mode::tokenize);
+    else if (a == "--estimate") ok = set_mode(o, Mode::estimate);
+    else if (a == "--check") o.check = true;
+    else if (a == "-c" || a == "--stdout") o.to_stdout = true;
+    else if (a == "-k" || a == "--keep") o.remove_input = false;
+    else if (a == "--rm") o.remove_input = true;
+    else if (a == "-f" || a == "--force") o.force = true;
+    else if (a == "-v" || a == "--verbose") o.verbosity = 2;
+    else if (a == "-q" || a == "--quiet") o.verbosity = 0;
+    else if (a == "-o") { const char* v = value(a); if (!v) return 2; o.output = v; }
+    else if (a == "--model") { const char* v = value(a); if (!v) return 2; o.model = v; }
+    else if (a == "-T" || a == "--threads") {
+      const char* v = value(a);
+      if (!v) return 2;
+      char* end = nullptr;
+      const long n = std::strtol(v, &end, 10);
+      if (*v == '\0' || *end != '\0' || n < 0 || n > 1024) return message("", "-T needs a number in [0, 1024]"), 2;
+      o.threads = static_cast<int>(n);
+    } else if (a == "--frame-size") {
+      const char* v = value(a);
+      if (!v) return 2;
+      char* end = nullptr;
+      const long n = std::strtol(v, &end, 10);
+      if (*v == '\0' || *end != '\0' || n < 1 || n > (1L << 26)) return message("", "--frame-size needs a number in [1, 2^26]"), 2;
+      o.frame_size = static_cast<std::uint32_t>(n);
+    } else {
+      message("", "unknown option " + a + " (see llmz --help)");
+      return 2;
+    }
+    if (!ok) return message("", "conflicting modes (choose one of -d, -t, -l and the diagnostics)"), 2;
+  }
   return 0;
 }
 
@@ -189,29 +485,54 @@ int estimate(const Options& o) {
 
 int main(int argc, char** argv) {
   Options o;
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    auto value = [&](const char* what) -> const char* {
-      if (i + 1 >= argc) {
-        std::fprintf(stderr, "llmz: %s needs a value\n", what);
-        std::exit(2);
+  bool done = false;
+  if (const int status = parse(argc, argv, o, done); status != 0 || done) return status;
+  if (o.mode == Mode::inspect_model) return inspect_model(o);
+  if (o.mode == Mode::tokenize || o.mode == Mode::estimate) return tokenize_or_estimate(o, *o.mode);
+  install_signal_handlers();
+  if (o.files.empty()) o.files.push_back("-");
+  if (!o.output.empty() && o.files.size() != 1) return message("", "-o takes one input file"), 2;
+  int status = 0;
+  if (o.mode == Mode::list)
+    std::printf("%12s %12s %7s %6s %7s %7s %-32s %s\n", "compressed", "original", "ratio", "bpb", "model", "stored",
+                "model fingerprint", "name");
+  for (const std::string& file : o.files) {
+    Mode mode = o.mode.value_or(ends_with(file, kSuffix) ? Mode::decompress : Mode::compress);
+    Job job;
+    job.name = file == "-" ? "(stdin)" : file;
+    job.input = file == "-" ? "" : file;
+    if (mode == Mode::compress || mode == Mode::decompress) {
+      if (o.to_stdout || (file == "-" && o.output.empty())) {
+        job.output.clear();
+      } else if (!o.output.empty()) {
+        job.output = o.output;
+      } else if (mode == Mode::compress) {
+        if (ends_with(file, kSuffix)) {
+          if (o.verbosity > 0) message(file, "already has the .llmz suffix, ignored");
+          status = 1;
+          continue;
+        }
+        job.output = file + kSuffix;
+      } else {
+        if (!ends_with(file, kSuffix)) {
+          message(file, "unknown suffix (expected .llmz), ignored; use -o or -c");
+          status = 1;
+          continue;
+        }
+        job.output = file.substr(0, file.size() - std::strlen(kSuffix));
       }
-      return argv[++i];
-    };
-    if (a == "-h" || a == "--help") return usage(stdout), 0;
-    if (a == "-V" || a == "--version") return std::printf("llmz %s\n", kVersion), 0;
-    if (a == "--model") o.model = value("--model");
-    else if (a == "--check") o.check = true;
-    else if (a == "-T" || a == "--threads") o.threads = std::atoi(value("-T"));
-    else if (!a.empty() && a[0] == '-' && a != "-") return std::fprintf(stderr, "llmz: unknown option %s\n", a.c_str()), usage(stderr), 2;
-    else if (o.command.empty()) o.command = a;
-    else if (o.file.empty()) o.file = a;
-    else return std::fprintf(stderr, "llmz: unexpected argument %s\n", a.c_str()), 2;
+      if (job.output.empty() && mode == Mode::compress && !o.force && isatty(STDOUT_FILENO)) {
+        message("", "refusing to write compressed data to a terminal (use -f to force, or -o FILE)");
+        return 1;
+      }
+      struct stat st {};
+      if (!job.output.empty() && !o.force && stat(job.output.c_str(), &st) == 0) {
+        message(job.output, "already exists; not overwritten (use -f to force)");
+        status = 1;
+        continue;
+      }
+    }
+    if (run_job(o, mode, job) != 0) status = 1;
   }
-  if (o.threads < 0 || o.threads > 1024) return std::fprintf(stderr, "llmz: -T must be in [0, 1024]\n"), 2;
-  if (o.command == "inspect-model") return inspect_model(o);
-  if (o.command == "tokenize") return tokenize(o);
-  if (o.command == "estimate") return estimate(o);
-  usage(stderr);
-  return 2;
+  return status;
 }

@@ -96,31 +96,30 @@ Result<std::vector<std::uint8_t>> Compressor::compress(std::span<const std::uint
     container::write_frame_header(out, fh);
     out.insert(out.end(), payload.begin(), payload.end());
     begin = end;
+    if (options.progress) options.progress(end, input.size());
   }
   container::write_end(out, {input.size(), container::checksum64(input)});
   return out;
 }
 
-Result<std::vector<std::uint8_t>> Compressor::decompress(std::span<const std::uint8_t> file, int batch) {
+namespace {
+
+struct ParsedFrame {
+  container::FrameHeader header;
+  std::span<const std::uint8_t> payload;
+};
+
+// Reads and checks the whole structure (header, every frame header, end frame) without decoding.
+Error parse_structure(std::span<const std::uint8_t> file, int vocab, container::Header& header,
+                      std::vector<ParsedFrame>& frames, container::EndFrame& end) {
   container::Cursor in(file);
-  auto header = container::read_header(in, engine_->vocab());
-  if (!header.ok()) return header.error();
-  if (header.value().model != fingerprint_)
-    return Error(Status::wrong_model, "made with another model (fingerprint " + fingerprint_hex(header.value().model) +
-                                          "; this model is " + fingerprint_hex(fingerprint_) + ")");
-  if (header.value().cdf_bits != engine_->cdf_bits())
-    return Error(Status::corrupt_data, "cdf_bits " + std::to_string(header.value().cdf_bits) + " differs from the engine's");
-  // First pass: read and check every frame header, so no decoding starts on a damaged file.
-  struct Frame {
-    container::FrameHeader header;
-    std::span<const std::uint8_t> payload;
-  };
-  std::vector<Frame> frames;
-  container::EndFrame end;
+  auto h = container::read_header(in, vocab);
+  if (!h.ok()) return h.error();
+  header = h.value();
   std::uint64_t total = 0;
   for (;;) {
-    Frame f;
-    if (Error e = container::read_frame_header(in, header.value(), f.header)) return e;
+    ParsedFrame f;
+    if (Error e = container::read_frame_header(in, header, f.header)) return e;
     if (f.header.method == container::Method::end) {
       if (Error e = container::read_end(in, end)) return e;
       break;
@@ -130,6 +129,46 @@ Result<std::vector<std::uint8_t>> Compressor::decompress(std::span<const std::ui
     frames.push_back(f);
   }
   if (end.total_size != total) return Error(Status::corrupt_data, "the frames' sizes do not add up to the total");
+  return Error();
+}
+
+}  // namespace
+
+Result<FileInfo> inspect_file(std::span<const std::uint8_t> file) {
+  FileInfo info;
+  std::vector<ParsedFrame> frames;
+  container::EndFrame end;
+  // The vocabulary is unknown without a model: accept any cdf_bits the format allows.
+  if (Error e = parse_structure(file, 1, info.header, frames, end)) return e;
+  info.original_size = end.total_size;
+  info.compressed_size = file.size();
+  for (const ParsedFrame& f : frames) {
+    if (f.header.method == container::Method::model) {
+      ++info.model_frames;
+      info.tokens += f.header.token_count;
+    } else {
+      ++info.stored_frames;
+    }
+  }
+  return info;
+}
+
+Result<std::vector<std::uint8_t>> Compressor::decompress(std::span<const std::uint8_t> file, int batch,
+                                                         const Progress& progress) {
+  container::Cursor in(file);
+  auto header = container::read_header(in, engine_->vocab());
+  if (!header.ok()) return header.error();
+  if (header.value().model != fingerprint_)
+    return Error(Status::wrong_model, "made with another model (fingerprint " + fingerprint_hex(header.value().model) +
+                                          "; this model is " + fingerprint_hex(fingerprint_) + ")");
+  if (header.value().cdf_bits != engine_->cdf_bits())
+    return Error(Status::corrupt_data, "cdf_bits " + std::to_string(header.value().cdf_bits) + " differs from the engine's");
+  // First pass: read and check every frame header, so no decoding starts on a damaged file.
+  container::Header checked;
+  std::vector<ParsedFrame> frames;
+  container::EndFrame end;
+  if (Error e = parse_structure(file, engine_->vocab(), checked, frames, end)) return e;
+  const std::uint64_t total = end.total_size;
   std::vector<std::uint8_t> out;
   out.reserve(total);
   const std::size_t group = static_cast<std::size_t>(std::max(batch, 1));
@@ -167,6 +206,7 @@ Result<std::vector<std::uint8_t>> Compressor::decompress(std::span<const std::ui
         return Error(Status::checksum_mismatch, "frame " + std::to_string(i) + " is damaged");
     }
     first = last;
+    if (progress) progress(out.size(), total);
   }
   if (container::checksum64(out) != end.check) return Error(Status::checksum_mismatch, "the content checksum does not match");
   return out;

@@ -13,6 +13,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <string>
 #include <memory>
 #include <span>
 #include <vector>
@@ -24,10 +26,25 @@
 
 namespace llmz::codec {
 
+// Called after each frame (compress) or batch of frames (decompress) with the original bytes
+// done so far and the total; may be empty.
+using Progress = std::function<void(std::uint64_t done, std::uint64_t total)>;
+
 struct CompressOptions {
   std::uint32_t frame_size = 8192;
-  int batch = 16;  // frames decoded in lock-step
+  Progress progress;
 };
+
+// What a file holds, read from its structure alone (no decoding): for `llmz -l`.
+struct FileInfo {
+  container::Header header;
+  std::uint64_t original_size = 0;
+  std::uint64_t compressed_size = 0;
+  std::uint64_t model_frames = 0;
+  std::uint64_t stored_frames = 0;
+  std::uint64_t tokens = 0;
+};
+Result<FileInfo> inspect_file(std::span<const std::uint8_t> file);
 
 class Compressor {
  public:
@@ -36,7 +53,9 @@ class Compressor {
                                                     const EngineOptions& engine_options);
 
   Result<std::vector<std::uint8_t>> compress(std::span<const std::uint8_t> input, const CompressOptions& options);
-  Result<std::vector<std::uint8_t>> decompress(std::span<const std::uint8_t> file, int batch = 16);
+  // `batch`: model frames decoded in lock-step.
+  Result<std::vector<std::uint8_t>> decompress(std::span<const std::uint8_t> file, int batch = 16,
+                                               const Progress& progress = {});
 
   const container::Fingerprint& fingerprint() const noexcept { return fingerprint_; }
   Engine& engine() noexcept { return *engine_; }

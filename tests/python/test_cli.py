@@ -1,0 +1,140 @@
+"""The llmz command's behaviour: names, flags, exit codes, messages, no partial output."""
+import os
+import pty
+import subprocess
+
+import pytest
+import xxhash
+
+TEXT = b"The biggest lesson that can be read from 70 years of AI research is that general methods win.\n" * 3
+
+
+@pytest.fixture(scope="module")
+def llmz(build_dir):
+    exe = build_dir / "llmz"
+    assert exe.is_file(), f"{exe} is not built"
+    return str(exe)
+
+
+def run(llmz, *args, stdin=b"", cwd=None):
+    return subprocess.run([llmz, *map(str, args)], input=stdin, capture_output=True, cwd=cwd, timeout=600)
+
+
+def test_help_version_and_usage_errors(llmz):
+    assert run(llmz, "--help").returncode == 0
+    assert b"llmz" in run(llmz, "-V").stdout
+    r = run(llmz, "--bogus")
+    assert r.returncode == 2 and b"unknown option --bogus" in r.stderr
+    assert run(llmz, "-d", "-l", "x").returncode == 2
+    assert run(llmz, "-T", "abc", "x").returncode == 2
+
+
+def test_file_round_trip_keeps_input(llmz, tmp_path):
+    src = tmp_path / "a.txt"
+    src.write_bytes(TEXT)
+    r = run(llmz, src)
+    assert r.returncode == 0, r.stderr
+    packed = tmp_path / "a.txt.llmz"
+    assert packed.is_file() and src.is_file()
+    assert packed.stat().st_size < len(TEXT) // 3
+    src.unlink()
+    r = run(llmz, packed)  # the .llmz suffix selects decompression
+    assert r.returncode == 0, r.stderr
+    assert src.read_bytes() == TEXT
+
+
+def test_rm_stdout_output_and_force(llmz, tmp_path):
+    src = tmp_path / "b.txt"
+    src.write_bytes(TEXT)
+    r = run(llmz, "-c", src)
+    assert r.returncode == 0 and r.stdout[:4] == b"\x89LMZ"
+    out = tmp_path / "custom.bin"
+    assert run(llmz, "-o", out, src).returncode == 0
+    r = run(llmz, "-o", out, src)
+    assert r.returncode == 1 and b"already exists" in r.stderr
+    assert run(llmz, "-f", "-o", out, src).returncode == 0
+    assert run(llmz, "--rm", src).returncode == 0
+    assert not src.exists() and (tmp_path / "b.txt.llmz").exists()
+    r = run(llmz, "-d", "-c", tmp_path / "b.txt.llmz")
+    assert r.returncode == 0 and r.stdout == TEXT
+
+
+def test_stdin_to_stdout(llmz):
+    r = run(llmz, stdin=TEXT)
+    assert r.returncode == 0, r.stderr
+    back = run(llmz, "-d", stdin=r.stdout)
+    assert back.returncode == 0 and back.stdout == TEXT
+    assert run(llmz, "-", stdin=b"").returncode == 0
+
+
+def test_test_and_list(llmz, tmp_path):
+    src = tmp_path / "c.txt"
+    src.write_bytes(TEXT)
+    run(llmz, src)
+    packed = tmp_path / "c.txt.llmz"
+    r = run(llmz, "-t", packed)
+    assert r.returncode == 0 and b"OK" in r.stderr
+    r = run(llmz, "-l", packed)
+    assert r.returncode == 0
+    lines = r.stdout.decode().splitlines()
+    assert "ratio" in lines[0] and "c.txt.llmz" in lines[1]
+    data = bytearray(packed.read_bytes())
+    data[len(data) // 2] ^= 0x20
+    bad = tmp_path / "bad.llmz"
+    bad.write_bytes(bytes(data))
+    r = run(llmz, "-t", bad)
+    assert r.returncode == 1 and r.stderr.startswith(b"llmz: ") and str(bad).encode() in r.stderr
+
+
+def test_failures_leave_no_output(llmz, tmp_path):
+    bad = tmp_path / "junk.llmz"
+    bad.write_bytes(b"\x89LMZ" + b"\x00" * 50)
+    r = run(llmz, "-d", bad)
+    assert r.returncode == 1 and b"junk.llmz" in r.stderr
+    assert not (tmp_path / "junk").exists()
+    assert not any(p.name.endswith("-partial") for p in tmp_path.iterdir())
+    notllmz = tmp_path / "plain.llmz"
+    notllmz.write_bytes(b"hello")
+    r = run(llmz, notllmz)
+    assert r.returncode == 1 and b"not an .llmz file" in r.stderr
+    r = run(llmz, "-d", tmp_path / "missing.llmz")
+    assert r.returncode == 1 and b"No such file" in r.stderr
+    r = run(llmz, "-d", tmp_path / "x.txt")
+    assert r.returncode == 1 and b"unknown suffix" in r.stderr
+
+
+def test_wrong_model_is_named(llmz, tmp_path):
+    src = tmp_path / "d.txt"
+    src.write_bytes(TEXT)
+    assert run(llmz, src).returncode == 0
+    data = bytearray((tmp_path / "d.txt.llmz").read_bytes())
+    data[12:28] = bytes(16)  # another model's fingerprint, with a valid header check
+    data[28:32] = (xxhash.xxh64_intdigest(bytes(data[:28])) & 0xFFFFFFFF).to_bytes(4, "little")
+    other = tmp_path / "other.llmz"
+    other.write_bytes(bytes(data))
+    r = run(llmz, "-d", "-c", other)
+    assert r.returncode == 1
+    assert b"needs another model" in r.stderr and b"0" * 32 in r.stderr, r.stderr
+
+
+def test_refuses_compressed_data_to_a_terminal(llmz, tmp_path):
+    src = tmp_path / "e.txt"
+    src.write_bytes(TEXT)
+    master, slave = pty.openpty()
+    try:
+        r = subprocess.run([llmz, "-c", str(src)], stdout=slave, stderr=subprocess.PIPE, timeout=600)
+    finally:
+        os.close(slave)
+        os.close(master)
+    assert r.returncode == 1 and b"terminal" in r.stderr
+
+
+def test_missing_model_says_what_to_do(llmz, tmp_path):
+    src = tmp_path / "f.txt"
+    src.write_bytes(TEXT)
+    r = run(llmz, "--model", tmp_path / "nope.gguf", src)
+    assert r.returncode == 1 and b"nope.gguf" in r.stderr
+    env = dict(os.environ, LLMZ_CACHE_DIR=str(tmp_path / "empty-cache"))
+    env.pop("LLMZ_MODEL", None)
+    r = subprocess.run([llmz, str(src)], capture_output=True, env=env, timeout=600)
+    assert r.returncode == 1 and b"make model" in r.stderr
