@@ -11,33 +11,22 @@
 #include "common/byte_reader.h"
 #include "common/model_locator.h"
 #include "kernels/dispatch.h"
-#include "tokenizer/tokenizer_gguf.h"
+#include "../../support/default_model.h"
 
 namespace llmz {
 namespace {
 
-std::vector<std::uint8_t> corpus(const char* name) {
-  std::ifstream in(std::string(LLMZ_SOURCE_DIR) + "/../shared/corpus/" + name, std::ios::binary);
-  return std::vector<std::uint8_t>((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
+std::vector<std::uint8_t> corpus(const char* name) { return testing::corpus_bytes(name); }
 
 std::vector<std::uint8_t> bytes_of(const std::string& s) { return std::vector<std::uint8_t>(s.begin(), s.end()); }
 
 class CompressorTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    auto path = locate_model("");
-    ASSERT_TRUE(path.ok()) << path.error().message();
-    auto m = Model::load(path.value());
-    ASSERT_TRUE(m.ok());
-    model_ = std::move(m).value().release();
-    auto tok = tokenizer_from_gguf(model_->gguf());
-    ASSERT_TRUE(tok.ok());
-    tokenizer_ = new Tokenizer(std::move(tok).value());
-  }
-  static void TearDownTestSuite() {
-    delete tokenizer_;
-    delete model_;
+    const testing::DefaultModel& d = testing::default_model();
+    ASSERT_TRUE(d.error.empty()) << d.error;
+    model_ = d.model.get();
+    tokenizer_ = d.tokenizer.get();
   }
   static std::unique_ptr<codec::Compressor> compressor(int threads = 0, const kern::KernelSet* kernels = nullptr) {
     EngineOptions o;

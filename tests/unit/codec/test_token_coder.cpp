@@ -8,7 +8,7 @@
 
 #include "codec/token_coder.h"
 #include "common/model_locator.h"
-#include "tokenizer/tokenizer_gguf.h"
+#include "../../support/default_model.h"
 
 namespace llmz {
 namespace {
@@ -16,22 +16,12 @@ namespace {
 class TokenCoderTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    auto path = locate_model("");
-    ASSERT_TRUE(path.ok()) << path.error().message();
-    auto m = Model::load(path.value());
-    ASSERT_TRUE(m.ok()) << m.error().message();
-    model_ = std::move(m).value().release();
-    auto tok = tokenizer_from_gguf(model_->gguf());
-    ASSERT_TRUE(tok.ok());
-    std::ifstream in(std::string(LLMZ_SOURCE_DIR) + "/../shared/corpus/bitter_lesson.txt", std::ios::binary);
-    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    tokens_ = new std::vector<std::int32_t>(
-        tok.value().encode(std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(text.data()), text.size())));
+    const testing::DefaultModel& d = testing::default_model();
+    ASSERT_TRUE(d.error.empty()) << d.error;
+    model_ = d.model.get();
+    tokens_ = new std::vector<std::int32_t>(d.tokenizer->encode(testing::corpus_bytes("bitter_lesson.txt")));
   }
-  static void TearDownTestSuite() {
-    delete model_;
-    delete tokens_;
-  }
+  static void TearDownTestSuite() { delete tokens_; }
   std::unique_ptr<Engine> engine() {
     auto e = Engine::create(*model_, EngineOptions{});
     EXPECT_TRUE(e.ok());

@@ -14,7 +14,7 @@
 #include "kernels/dispatch.h"
 #include "model/engine.h"
 #include "model/model.h"
-#include "tokenizer/tokenizer_gguf.h"
+#include "../../support/default_model.h"
 
 namespace llmz {
 namespace {
@@ -25,25 +25,16 @@ constexpr std::int32_t kStartToken = 0;
 class EngineTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    auto path = locate_model("");
-    ASSERT_TRUE(path.ok()) << path.error().message();
-    auto m = Model::load(path.value());
-    ASSERT_TRUE(m.ok()) << m.error().message();
-    model_ = std::move(m).value().release();
-    auto tok = tokenizer_from_gguf(model_->gguf());
-    ASSERT_TRUE(tok.ok()) << tok.error().message();
-    std::ifstream in(std::string(LLMZ_SOURCE_DIR) + "/../shared/corpus/bitter_lesson.txt", std::ios::binary);
-    ASSERT_TRUE(in.good());
-    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const testing::DefaultModel& d = testing::default_model();
+    ASSERT_TRUE(d.error.empty()) << d.error;
+    model_ = d.model.get();
+    const auto text = testing::corpus_bytes("bitter_lesson.txt");
+    ASSERT_FALSE(text.empty());
     tokens_ = new std::vector<std::int32_t>{kStartToken};
-    const auto ids = tok.value().encode(std::span<const std::uint8_t>(
-        reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
-    tokens_->insert(tokens_->end(), ids.begin(), ids.end());
+    d.tokenizer->encode_append(text, *tokens_);
   }
   static void TearDownTestSuite() {
-    delete model_;
     delete tokens_;
-    model_ = nullptr;
     tokens_ = nullptr;
   }
 
