@@ -138,3 +138,19 @@ def test_missing_model_says_what_to_do(llmz, tmp_path):
     env.pop("LLMZ_MODEL", None)
     r = subprocess.run([llmz, str(src)], capture_output=True, env=env, timeout=600)
     assert r.returncode == 1 and b"make model" in r.stderr
+
+
+def test_same_bytes_for_any_threads_and_kernels(llmz, corpus_dir, tmp_path):
+    """DESIGN D1 through the command: -T 1, -T 2 and LLMZ_KERNELS=scalar write identical files,
+    and each decompresses under the others' settings."""
+    text = (corpus_dir / "bitter_lesson.txt").read_bytes()[:1500]
+    settings = [(["-T", "1"], {}), (["-T", "2"], {}), (["-T", "2"], {"LLMZ_KERNELS": "scalar"})]
+    outputs = []
+    for args, env in settings:
+        r = subprocess.run([llmz, *args, "-c"], input=text, capture_output=True, env={**os.environ, **env}, timeout=600)
+        assert r.returncode == 0, r.stderr
+        outputs.append(r.stdout)
+    assert outputs[0] == outputs[1] == outputs[2]
+    for args, env in reversed(settings):
+        r = subprocess.run([llmz, *args, "-d"], input=outputs[0], capture_output=True, env={**os.environ, **env}, timeout=600)
+        assert r.returncode == 0 and r.stdout == text, r.stderr
