@@ -2,6 +2,7 @@
 #include <benchmark/benchmark.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <iterator>
 #include <memory>
@@ -27,8 +28,11 @@ const llmz::Tokenizer* tokenizer() {
   return t.get();
 }
 
+// The corpus folder: $LLMZ_CORPUS (as for the Python tests), else shared/corpus beside the repository.
 std::string corpus(const char* name) {
-  std::ifstream in(std::string(LLMZ_SOURCE_DIR) + "/../shared/corpus/" + name, std::ios::binary);
+  const char* dir = std::getenv("LLMZ_CORPUS");
+  const std::string folder = dir != nullptr && *dir != '\0' ? dir : std::string(LLMZ_SOURCE_DIR) + "/../shared/corpus";
+  std::ifstream in(folder + "/" + name, std::ios::binary);
   return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
 
@@ -36,6 +40,7 @@ void BM_Tokenize(benchmark::State& state, const char* name) {
   const llmz::Tokenizer* t = tokenizer();
   if (t == nullptr) return state.SkipWithError("default model not provisioned (make model)");
   const std::string text = corpus(name);
+  if (text.empty()) return state.SkipWithError("corpus file missing (set LLMZ_CORPUS)");
   const std::span<const std::uint8_t> bytes(reinterpret_cast<const std::uint8_t*>(text.data()), text.size());
   std::vector<std::int32_t> ids;
   for (auto _ : state) {
@@ -51,6 +56,7 @@ void BM_Detokenize(benchmark::State& state, const char* name) {
   const llmz::Tokenizer* t = tokenizer();
   if (t == nullptr) return state.SkipWithError("default model not provisioned (make model)");
   const std::string text = corpus(name);
+  if (text.empty()) return state.SkipWithError("corpus file missing (set LLMZ_CORPUS)");
   const auto ids = t->encode(std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
   for (auto _ : state) {
     std::string back = t->decode(ids);
@@ -62,9 +68,12 @@ void BM_Detokenize(benchmark::State& state, const char* name) {
 }  // namespace
 
 BENCHMARK_CAPTURE(BM_Tokenize, alice29, "alice29.txt")->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_Tokenize, asyoulik, "asyoulik.txt")->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_Tokenize, bitter_lesson, "bitter_lesson.txt")->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_Tokenize, html, "html")->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_Tokenize, urls, "urls.10K")->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_Tokenize, jpeg, "fireworks.jpeg")->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_Detokenize, alice29, "alice29.txt")->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_Detokenize, html, "html")->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_Detokenize, urls, "urls.10K")->Unit(benchmark::kMillisecond);
 BENCHMARK_MAIN();

@@ -1,5 +1,8 @@
 #include "gguf/gguf.h"
 
+#include <charconv>
+#include <cstring>
+#include <iterator>
 #include <limits>
 
 #include "common/byte_reader.h"
@@ -10,6 +13,11 @@ namespace {
 constexpr std::uint64_t kMaxDims = 4;
 constexpr std::size_t kMaxNameLength = 1 << 16;   // keys and tensor names
 constexpr int kMaxArrayDepth = 2;                 // arrays of arrays are skipped, not deeper
+// Vectors sized from a file's counts reserve at most this many entries up front; beyond it they
+// grow as entries are actually read, so memory follows the bytes parsed, not the counts claimed.
+constexpr std::uint64_t kMaxReserve = 1 << 16;
+
+std::size_t reserve_hint(std::uint64_t count) { return static_cast<std::size_t>(count < kMaxReserve ? count : kMaxReserve); }
 
 std::string hex_offset(std::size_t off) { return "offset " + std::to_string(off); }
 
@@ -111,7 +119,7 @@ class Parser {
     if (v.count > r_.remaining() / 8)
       return Error(Status::truncated, "key " + key + ": array of " + std::to_string(v.count) + " elements runs past the end");
     if (v.elem_type == ValueType::string) {
-      v.strings.reserve(static_cast<std::size_t>(v.count));
+      v.strings.reserve(reserve_hint(v.count));
       for (std::uint64_t i = 0; i < v.count; ++i) {
         std::string_view sv;
         if (Error e = read_string(sv, "string " + std::to_string(i) + " of key " + key, std::numeric_limits<std::uint32_t>::max())) return e;
@@ -152,16 +160,14 @@ const char* value_type_name(ValueType t) noexcept {
 }
 
 const char* tensor_type_name(TensorType t) noexcept {
-  switch (t) {
-    case TensorType::F32: return "F32";
-    case TensorType::F16: return "F16";
-    case TensorType::Q4_0: return "Q4_0";
-    case TensorType::Q4_1: return "Q4_1";
-    case TensorType::Q8_0: return "Q8_0";
-    case TensorType::Q4_K: return "Q4_K";
-    case TensorType::Q6_K: return "Q6_K";
-    case TensorType::BF16: return "BF16";
-  }
+  // ggml's type ids (ggml.h); gaps are ids ggml has retired.
+  static constexpr const char* kNames[] = {
+      "F32",    "F16",     "Q4_0",   "Q4_1",   nullptr, nullptr, "Q5_0",    "Q5_1",   "Q8_0",  "Q8_1",
+      "Q2_K",   "Q3_K",    "Q4_K",   "Q5_K",   "Q6_K",  "Q8_K",  "IQ2_XXS", "IQ2_XS", "IQ3_XXS", "IQ1_S",
+      "IQ4_NL", "IQ3_S",   "IQ2_S",  "IQ4_XS", "I8",    "I16",   "I32",     "I64",    "F64",   "IQ1_M",
+      "BF16",   nullptr,   nullptr,  nullptr,  "TQ1_0", "TQ2_0", nullptr,   nullptr,  nullptr, "MXFP4"};
+  const auto id = static_cast<std::uint32_t>(t);
+  if (id < std::size(kNames) && kNames[id] != nullptr) return kNames[id];
   return "unknown";
 }
 
@@ -230,8 +236,11 @@ Error GgufFile::parse_all() {
   if (std::string_view(reinterpret_cast<const char*>(magic.data()), 4) != "GGUF")
     return Error(Status::bad_magic, "not a GGUF file (no GGUF magic)");
   if (r.u32(version_) != Status::ok) return p.truncated("the version");
-  if (version_ != 2 && version_ != 3)
-    return Error(Status::unsupported_version, "GGUF version " + std::to_string(version_) + " (2 and 3 are read)");
+  if (version_ != 2 && version_ != 3) {
+    const std::uint32_t swapped = (version_ >> 24) | ((version_ >> 8) & 0xFF00u) | ((version_ << 8) & 0xFF0000u) | (version_ << 24);
+    return Error(Status::unsupported_version, "GGUF version " + std::to_string(version_) + " (2 and 3 are read)" +
+                                                  (swapped == 2 || swapped == 3 ? ": a big-endian GGUF file" : ""));
+  }
   std::uint64_t n_tensors = 0, n_kv = 0;
   if (r.u64(n_tensors) != Status::ok) return p.truncated("the tensor count");
   if (r.u64(n_kv) != Status::ok) return p.truncated("the metadata count");
@@ -239,7 +248,7 @@ Error GgufFile::parse_all() {
   if (n_kv > r.remaining() / 13) return Error(Status::truncated, "metadata count " + std::to_string(n_kv) + " cannot fit in the file");
   if (n_tensors > r.remaining() / 32) return Error(Status::truncated, "tensor count " + std::to_string(n_tensors) + " cannot fit in the file");
 
-  kv_.reserve(static_cast<std::size_t>(n_kv));
+  kv_.reserve(reserve_hint(n_kv));
   for (std::uint64_t k = 0; k < n_kv; ++k) {
     std::string_view key;
     if (Error e = p.read_string(key, "key " + std::to_string(k), kMaxNameLength)) return e;
@@ -262,7 +271,7 @@ Error GgufFile::parse_all() {
     alignment_ = a->u;
   }
 
-  tensors_.reserve(static_cast<std::size_t>(n_tensors));
+  tensors_.reserve(reserve_hint(n_tensors));
   for (std::uint64_t t = 0; t < n_tensors; ++t) {
     TensorInfo info;
     std::string_view name;
@@ -283,7 +292,8 @@ Error GgufFile::parse_all() {
     std::uint32_t type = 0;
     if (r.u32(type) != Status::ok) return p.truncated("tensor " + info.name);
     if (!tensor_type_known(type))
-      return Error(Status::unknown_type, "tensor " + info.name + " has unsupported type " + std::to_string(type));
+      return Error(Status::unknown_type, "tensor " + info.name + " has type " + tensor_type_name(static_cast<TensorType>(type)) +
+                                             " (" + std::to_string(type) + "), which is not supported (F32 F16 BF16 Q4_0 Q4_1 Q8_0 Q4_K Q6_K are)");
     info.type = static_cast<TensorType>(type);
     if (r.u64(info.offset_in_file) != Status::ok) return p.truncated("tensor " + info.name);
     auto row = row_size_bytes(info.type, info.ne[0]);
@@ -434,34 +444,84 @@ Result<std::vector<float>> GgufFile::get_f32_array(const std::string& key) const
   return out;
 }
 
+namespace {
+
+// Shortest text that reads back as the same binary32 (f32 values) or binary64 value.
+std::string float_text(double f, bool single) {
+  char buf[32];
+  const auto r = single ? std::to_chars(buf, buf + sizeof buf, static_cast<float>(f)) : std::to_chars(buf, buf + sizeof buf, f);
+  return std::string(buf, r.ptr);
+}
+
+std::string quoted(std::string_view s) {
+  std::string q;
+  q.reserve(s.size() + 2);
+  q.push_back('"');
+  q.append(s);
+  q.push_back('"');
+  return q;
+}
+
+// Element i of a fixed-size array, as text.
+std::string element_text(const Value& v, std::uint64_t i) {
+  const std::uint8_t* p = v.elems.data() + i * fixed_size(v.elem_type);
+  switch (v.elem_type) {
+    case ValueType::u8: return std::to_string(p[0]);
+    case ValueType::i8: return std::to_string(static_cast<std::int8_t>(p[0]));
+    case ValueType::boolean: return p[0] != 0 ? "true" : "false";
+    case ValueType::u16: return std::to_string(load_le16(p));
+    case ValueType::i16: return std::to_string(static_cast<std::int16_t>(load_le16(p)));
+    case ValueType::u32: return std::to_string(load_le32(p));
+    case ValueType::i32: return std::to_string(static_cast<std::int32_t>(load_le32(p)));
+    case ValueType::u64: return std::to_string(load_le64(p));
+    case ValueType::i64: return std::to_string(static_cast<std::int64_t>(load_le64(p)));
+    case ValueType::f32: {
+      float f = 0;
+      const std::uint32_t bits = load_le32(p);
+      std::memcpy(&f, &bits, 4);
+      return float_text(f, true);
+    }
+    case ValueType::f64: {
+      double d = 0;
+      const std::uint64_t bits = load_le64(p);
+      std::memcpy(&d, &bits, 8);
+      return float_text(d, false);
+    }
+    default: return "?";
+  }
+}
+
+}  // namespace
+
 std::string GgufFile::value_to_string(const Value& v, std::size_t max_len) const {
   std::string s;
   switch (v.type) {
-    case ValueType::string:
-      s.push_back('"');
-      s.append(v.str);
-      s.push_back('"');
-      break;
-    case ValueType::f32: case ValueType::f64: s = std::to_string(v.f); break;
+    case ValueType::string: s = quoted(v.str.substr(0, max_len + 1)); break;
+    case ValueType::f32: s = float_text(v.f, true); break;
+    case ValueType::f64: s = float_text(v.f, false); break;
     case ValueType::boolean: s = v.u ? "true" : "false"; break;
-    case ValueType::array:
-      s.append("[");
-      s.append(std::to_string(v.count));
-      s.append(" ");
-      s.append(value_type_name(v.elem_type));
-      s.append("]");
-      if (v.elem_type == ValueType::string && !v.strings.empty()) {
-        s.append(" \"");
-        s.append(v.strings[0]);
-        s.append("\", ...");
+    case ValueType::array: {
+      s = "[" + std::to_string(v.count) + " " + value_type_name(v.elem_type) + "]";
+      // The first elements, as many as fit (nested arrays are summarised by their count only).
+      const bool fixed = fixed_size(v.elem_type) != 0;
+      for (std::uint64_t i = 0; i < v.count && s.size() <= max_len; ++i) {
+        if (v.elem_type != ValueType::string && !fixed) break;
+        s.append(i == 0 ? " " : ", ");
+        s.append(v.elem_type == ValueType::string ? quoted(v.strings[i].substr(0, max_len)) : element_text(v, i));
       }
       break;
+    }
     default: s = is_signed(v.type) ? std::to_string(v.i) : std::to_string(v.u); break;
   }
   if (s.size() > max_len) s = s.substr(0, max_len) + "...";
   for (char& c : s)
-    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) c = ' ';  // one line, no terminal controls
   return s;
+}
+
+std::string GgufFile::value_to_string(const std::string& key, std::size_t max_len) const {
+  const Value* v = find(key);
+  return v == nullptr ? std::string() : value_to_string(*v, max_len);
 }
 
 }  // namespace llmz::gguf

@@ -31,12 +31,14 @@ enum class ValueType : std::uint32_t {
 };
 const char* value_type_name(ValueType t) noexcept;
 
-// ggml tensor type ids; only these are accepted in a tensor table.
+// ggml tensor type ids; only these are accepted in a tensor table. Other ggml ids (Q5_K, IQ2_XS...)
+// have names, for error messages, but a tensor of such a type is refused with unknown_type.
 enum class TensorType : std::uint32_t {
   F32 = 0, F16 = 1, Q4_0 = 2, Q4_1 = 3, Q8_0 = 8, Q4_K = 12, Q6_K = 14, BF16 = 30,
 };
+// ggml's name of a type id ("Q4_1", "Q5_K", "IQ2_XS"...), "unknown" for ids ggml does not define.
 const char* tensor_type_name(TensorType t) noexcept;
-bool tensor_type_known(std::uint32_t id) noexcept;
+bool tensor_type_known(std::uint32_t id) noexcept;  // one of the supported types above
 std::uint64_t block_elements(TensorType t) noexcept;  // elements per block (1 for F32/F16/BF16)
 std::uint64_t block_bytes(TensorType t) noexcept;     // bytes per block
 // Bytes of a row of n elements; overflow or n not a multiple of the block size -> error.
@@ -104,8 +106,10 @@ class GgufFile {
   Result<StringArrayView> get_string_array(const std::string& key) const;
   Result<std::vector<std::int32_t>> get_i32_array(const std::string& key) const;  // any integer array fitting int32
   Result<std::vector<float>> get_f32_array(const std::string& key) const;         // f32 or f64 arrays
-  // A short human-readable rendering of a value ("[49152 strings: "<|endoftext|>", ...]").
+  // A one-line rendering of a value, cut at max_len bytes (then "..." is appended), control
+  // characters shown as spaces: "30", "1e-05", "\"llama\"", "[49152 string] \"<|endoftext|>\", ...".
   std::string value_to_string(const Value& v, std::size_t max_len = 80) const;
+  std::string value_to_string(const std::string& key, std::size_t max_len = 80) const;  // "" if absent
 
   const std::vector<TensorInfo>& tensors() const noexcept { return tensors_; }
   const TensorInfo* find_tensor(std::string_view name) const;

@@ -1,7 +1,7 @@
 #include "tokenizer/tokenizer.h"
 
 #include <algorithm>
-#include <queue>
+#include <unordered_map>
 
 #include "tokenizer/unicode_tables.h"
 
@@ -58,7 +58,8 @@ enum class CharClass : std::uint8_t { letter, number, space, other };
 struct Char {
   std::uint32_t cp;
   std::uint32_t offset;  // byte offset in the input
-  CharClass cls;
+  CharClass cls;         // as the GPT-2 regex sees it
+  bool split_digit;      // a pre-token of its own (Digits pre-tokenizer)
 };
 
 CharClass classify(std::uint32_t cp) {
@@ -95,7 +96,94 @@ std::size_t match_gpt2(const std::vector<Char>& c, std::size_t i, std::size_t en
   return j;                        // \s+
 }
 
+// Calls piece(offset, length) for each pre-token of bytes, in order; the pieces tile the input.
+// Digit splitting first (each numeric character alone), then the GPT-2 pattern inside each
+// stretch between them, as the reference's Sequence([Digits, ByteLevel]) does.
+template <typename OnPiece>
+void for_each_pre_token_in_chunk(std::span<const std::uint8_t> bytes, std::uint64_t chunk_offset, bool split_digits,
+                                 std::vector<Char>& chars, OnPiece& piece) {
+  chars.clear();
+  chars.reserve(bytes.size());
+  for (std::size_t i = 0; i < bytes.size();) {
+    std::uint32_t cp = 0;
+    const int len = decode_utf8(bytes.data(), bytes.size(), i, cp);
+    const bool split = split_digits && cp != kInvalid && unicode::is_split_digit(cp);
+    chars.push_back({cp, static_cast<std::uint32_t>(i), classify(cp), split});
+    i += static_cast<std::size_t>(len);
+  }
+  const auto byte_at = [&](std::size_t ci) {
+    return ci < chars.size() ? chars[ci].offset : static_cast<std::uint32_t>(bytes.size());
+  };
+  std::size_t i = 0;
+  while (i < chars.size()) {
+    std::size_t end = i + 1;
+    if (!chars[i].split_digit) {
+      while (end < chars.size() && !chars[end].split_digit) ++end;
+    }
+    for (std::size_t k = i; k < end;) {
+      const std::size_t stop = chars[k].split_digit ? k + 1 : match_gpt2(chars, k, end);
+      piece(chunk_offset + byte_at(k), byte_at(stop) - byte_at(k));
+      k = stop;
+    }
+    i = end;
+  }
+}
+
+// Long inputs are pre-tokenized in chunks, which bounds the per-character scratch (16 bytes per
+// input byte) and keeps offsets 32-bit. A chunk ends just before a space that follows a printable
+// ASCII character: every alternative of the GPT-2 pattern that consumes such a character stops at
+// white space, so a pre-token boundary is there anyway and the cut changes nothing. Input with no
+// such place in the last MiB is cut at a character start: still lossless, merely a pre-token split.
+constexpr std::size_t kChunkBytes = std::size_t{1} << 24;
+constexpr std::size_t kCutSearchBytes = std::size_t{1} << 20;
+
+std::size_t chunk_end(std::span<const std::uint8_t> bytes) {
+  if (bytes.size() <= kChunkBytes) return bytes.size();
+  for (std::size_t p = kChunkBytes; p > kChunkBytes - kCutSearchBytes; --p) {
+    if (bytes[p] == ' ' && bytes[p - 1] > 0x20 && bytes[p - 1] < 0x7F) return p;
+  }
+  std::size_t p = kChunkBytes;
+  while (p > kChunkBytes - 4 && (bytes[p] & 0xC0) == 0x80) --p;  // not inside a UTF-8 character
+  return p;
+}
+
+template <typename OnPiece>
+void for_each_pre_token(std::span<const std::uint8_t> bytes, bool split_digits, std::vector<Char>& chars,
+                        OnPiece&& piece) {
+  std::uint64_t done = 0;
+  while (!bytes.empty()) {
+    const std::size_t end = chunk_end(bytes);
+    for_each_pre_token_in_chunk(bytes.first(end), done, split_digits, chars, piece);
+    done += end;
+    bytes = bytes.subspan(end);
+  }
+}
+
 }  // namespace
+
+// Buffers reused across the pre-tokens of one encode call (no allocation per pre-token once they
+// have grown), and a cache of pre-token bytes -> ids: natural text repeats a few thousand words,
+// so most pre-tokens skip BPE. The cache lives only for one call, so encode stays const and
+// thread-safe; its keys point into the caller's input, valid for that call.
+struct Tokenizer::EncodeScratch {
+  struct Candidate {
+    std::int32_t rank;
+    std::int32_t pos;
+    std::int32_t left, right, merged;
+  };
+  std::vector<std::int32_t> id;
+  std::vector<std::int32_t> prev, next;
+  std::vector<Candidate> heap;
+  struct CachedIds {
+    std::uint32_t first, count;  // a slice of cached_ids
+  };
+  std::unordered_map<std::string_view, CachedIds> cache;
+  std::vector<std::int32_t> cached_ids;
+  // Long pre-tokens (runs of spaces or of one letter) are rarely repeated; caching them would
+  // only cost memory.
+  static constexpr std::size_t kMaxCachedPieceBytes = 64;
+  static constexpr std::size_t kMaxCacheEntries = 1u << 16;
+};
 
 Result<Tokenizer> Tokenizer::create(const std::vector<std::string_view>& tokens, const std::vector<std::string_view>& merges,
                                     std::string_view pre_type, const std::vector<std::int32_t>& token_types) {
@@ -185,38 +273,50 @@ std::vector<std::int32_t> Tokenizer::encode(std::span<const std::uint8_t> bytes)
 
 void Tokenizer::encode_append(std::span<const std::uint8_t> bytes, std::vector<std::int32_t>& out) const {
   std::vector<Char> chars;
-  chars.reserve(bytes.size());
-  for (std::size_t i = 0; i < bytes.size();) {
-    std::uint32_t cp = 0;
-    const int len = decode_utf8(bytes.data(), bytes.size(), i, cp);
-    chars.push_back({cp, static_cast<std::uint32_t>(i), classify(cp)});
-    i += static_cast<std::size_t>(len);
+  EncodeScratch scratch;
+  out.reserve(out.size() + bytes.size() / 3);
+  for_each_pre_token(bytes, split_digits_, chars, [&](std::uint64_t offset, std::uint32_t length) {
+    encode_piece(bytes.subspan(static_cast<std::size_t>(offset), length), out, scratch);
+  });
+}
+
+void Tokenizer::pre_tokenize(std::span<const std::uint8_t> bytes, std::vector<std::uint32_t>& piece_lengths) const {
+  std::vector<Char> chars;
+  for_each_pre_token(bytes, split_digits_, chars,
+                     [&](std::uint64_t, std::uint32_t length) { piece_lengths.push_back(length); });
+}
+
+void Tokenizer::encode_piece(std::span<const std::uint8_t> piece, std::vector<std::int32_t>& out,
+                             EncodeScratch& scratch) const {
+  if (piece.size() == 1 && byte_token_[piece[0]] >= 0) {
+    out.push_back(byte_token_[piece[0]]);
+    return;
   }
-  auto byte_at = [&](std::size_t ci) { return ci < chars.size() ? chars[ci].offset : static_cast<std::uint32_t>(bytes.size()); };
-  // Digit splitting first (each \p{N} alone), then the GPT-2 pattern inside each piece.
-  std::size_t i = 0;
-  while (i < chars.size()) {
-    std::size_t end = i + 1;
-    if (!(split_digits_ && chars[i].cls == CharClass::number)) {
-      while (end < chars.size() && !(split_digits_ && chars[end].cls == CharClass::number)) ++end;
-    }
-    for (std::size_t k = i; k < end;) {
-      const std::size_t stop = split_digits_ && chars[k].cls == CharClass::number ? k + 1 : match_gpt2(chars, k, end);
-      encode_piece(bytes.subspan(byte_at(k), byte_at(stop) - byte_at(k)), out);
-      k = stop;
-    }
-    i = end;
+  if (piece.size() > EncodeScratch::kMaxCachedPieceBytes) return encode_piece_uncached(piece, out, scratch);
+  const std::string_view key(reinterpret_cast<const char*>(piece.data()), piece.size());
+  if (const auto hit = scratch.cache.find(key); hit != scratch.cache.end()) {
+    const auto* first = scratch.cached_ids.data() + hit->second.first;
+    out.insert(out.end(), first, first + hit->second.count);
+    return;
+  }
+  const std::size_t before = out.size();
+  encode_piece_uncached(piece, out, scratch);
+  if (scratch.cache.size() < EncodeScratch::kMaxCacheEntries) {
+    const auto first = static_cast<std::uint32_t>(scratch.cached_ids.size());
+    scratch.cached_ids.insert(scratch.cached_ids.end(), out.begin() + static_cast<std::ptrdiff_t>(before), out.end());
+    scratch.cache.emplace(key, EncodeScratch::CachedIds{first, static_cast<std::uint32_t>(out.size() - before)});
   }
 }
 
-void Tokenizer::encode_piece(std::span<const std::uint8_t> piece, std::vector<std::int32_t>& out) const {
+void Tokenizer::encode_piece_uncached(std::span<const std::uint8_t> piece, std::vector<std::int32_t>& out,
+                                      EncodeScratch& scratch) const {
   // Bytes without a token split the piece; each is escaped, the runs between go through BPE.
   std::size_t start = 0;
   for (std::size_t k = 0; k <= piece.size(); ++k) {
     if (k < piece.size() && byte_token_[piece[k]] >= 0) continue;
     if (k > start) {
       if (k - start == 1) out.push_back(byte_token_[piece[start]]);
-      else bpe(piece.subspan(start, k - start), out);
+      else bpe(piece.subspan(start, k - start), out, scratch);
     }
     if (k < piece.size()) {
       out.push_back(escape_id_);
@@ -227,44 +327,51 @@ void Tokenizer::encode_piece(std::span<const std::uint8_t> piece, std::vector<st
 }
 
 // Byte-pair encoding of one pre-token: repeatedly merge the adjacent pair of lowest rank
-// (leftmost first among equal ranks) until none applies. A heap with lazy invalidation keeps it
-// O(n log n) for long pre-tokens.
-void Tokenizer::bpe(std::span<const std::uint8_t> piece, std::vector<std::int32_t>& out) const {
-  const int n = static_cast<int>(piece.size());
-  std::vector<std::int32_t> id(n);
-  std::vector<int> prev(n), next(n);
-  for (int k = 0; k < n; ++k) {
+// (leftmost first among equal ranks) until none applies. A heap of candidate pairs over a linked
+// list of symbols, with lazy invalidation, keeps it O(n log n) for long pre-tokens (1 MB of one
+// letter) instead of the O(n^2) of rescanning after each merge.
+void Tokenizer::bpe(std::span<const std::uint8_t> piece, std::vector<std::int32_t>& out, EncodeScratch& scratch) const {
+  using Candidate = EncodeScratch::Candidate;
+  const auto n = static_cast<std::int32_t>(piece.size());
+  auto& id = scratch.id;
+  auto& prev = scratch.prev;
+  auto& next = scratch.next;
+  auto& heap = scratch.heap;
+  id.resize(piece.size());
+  prev.resize(piece.size());
+  next.resize(piece.size());
+  heap.clear();
+  for (std::int32_t k = 0; k < n; ++k) {
     id[k] = byte_token_[piece[k]];
     prev[k] = k - 1;
     next[k] = k + 1 < n ? k + 1 : -1;
   }
-  struct Candidate {
-    std::int32_t rank;
-    int pos;
-    std::int32_t left, right;
-    bool operator>(const Candidate& o) const { return rank != o.rank ? rank > o.rank : pos > o.pos; }
-  };
-  std::priority_queue<Candidate, std::vector<Candidate>, std::greater<Candidate>> heap;
-  auto consider = [&](int pos) {
+  // Min-heap on (rank, position): std heap functions build a max-heap, so "greater" comes first.
+  const auto later = [](const Candidate& a, const Candidate& b) { return a.rank != b.rank ? a.rank > b.rank : a.pos > b.pos; };
+  const auto consider = [&](std::int32_t pos) {
     if (pos < 0 || next[pos] < 0) return;
-    const std::uint64_t key = (static_cast<std::uint64_t>(id[pos]) << 32) | static_cast<std::uint32_t>(id[next[pos]]);
+    const std::uint64_t key = (static_cast<std::uint64_t>(static_cast<std::uint32_t>(id[pos])) << 32) |
+                              static_cast<std::uint32_t>(id[next[pos]]);
     const auto it = merges_.find(key);
-    if (it != merges_.end()) heap.push({it->second.rank, pos, id[pos], id[next[pos]]});
+    if (it == merges_.end()) return;
+    heap.push_back({it->second.rank, pos, id[pos], id[next[pos]], it->second.merged});
+    std::push_heap(heap.begin(), heap.end(), later);
   };
-  for (int k = 0; k + 1 < n; ++k) consider(k);
+  for (std::int32_t k = 0; k + 1 < n; ++k) consider(k);
   while (!heap.empty()) {
-    const Candidate c = heap.top();
-    heap.pop();
-    const int right = next[c.pos];
-    if (id[c.pos] != c.left || right < 0 || id[right] != c.right) continue;  // stale
-    id[c.pos] = merges_.find((static_cast<std::uint64_t>(c.left) << 32) | static_cast<std::uint32_t>(c.right))->second.merged;
+    std::pop_heap(heap.begin(), heap.end(), later);
+    const Candidate c = heap.back();
+    heap.pop_back();
+    const std::int32_t right = next[c.pos];
+    if (id[c.pos] != c.left || right < 0 || id[right] != c.right) continue;  // stale: a neighbour merged first
+    id[c.pos] = c.merged;
     id[right] = -1;
     next[c.pos] = next[right];
     if (next[right] >= 0) prev[next[right]] = c.pos;
     consider(prev[c.pos]);
     consider(c.pos);
   }
-  for (int k = 0; k >= 0; k = next[k]) out.push_back(id[k]);
+  for (std::int32_t k = 0; k >= 0; k = next[k]) out.push_back(id[k]);
 }
 
 std::string Tokenizer::decode(std::span<const std::int32_t> ids) const {

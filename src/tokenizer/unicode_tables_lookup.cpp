@@ -23,6 +23,11 @@ bool is_number(std::uint32_t cp) noexcept {
   return in_ranges(kNumberRanges, kNumberRanges_size, cp);
 }
 
+bool is_split_digit(std::uint32_t cp) noexcept {
+  if (cp < 0x80) return cp >= '0' && cp <= '9';
+  return in_ranges(kNumericRanges, kNumericRanges_size, cp);
+}
+
 bool is_whitespace(std::uint32_t cp) noexcept {
   // The Unicode White_Space property (stable since Unicode 6.3).
   if (cp <= 0x20) return cp == 0x20 || (cp >= 0x09 && cp <= 0x0D);

@@ -2,6 +2,7 @@
 //
 //   tokenize_tool encode MODEL FILE OUT.bin   writes the ids of FILE as int32 little-endian
 //   tokenize_tool decode MODEL IDS.bin OUT    writes the bytes the ids stand for
+//   tokenize_tool pretokenize MODEL FILE OUT.bin   writes the pre-token byte lengths as uint32 LE
 // Exit status 1 with "tokenize_tool: <message>" on stderr on failure.
 #include <cstdio>
 #include <fstream>
@@ -30,7 +31,7 @@ bool slurp(const std::string& path, std::string& out) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 5) return fail("usage: tokenize_tool encode|decode MODEL IN OUT");
+  if (argc != 5) return fail("usage: tokenize_tool encode|decode|pretokenize MODEL IN OUT");
   const std::string cmd = argv[1];
   auto file = llmz::gguf::GgufFile::open(argv[2]);
   if (!file.ok()) return fail(file.error().message());
@@ -44,6 +45,13 @@ int main(int argc, char** argv) {
         std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(in.data()), in.size()));
     std::vector<std::uint8_t> bytes(ids.size() * 4);
     for (std::size_t i = 0; i < ids.size(); ++i) llmz::store_le32(bytes.data() + 4 * i, static_cast<std::uint32_t>(ids[i]));
+    out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  } else if (cmd == "pretokenize") {
+    std::vector<std::uint32_t> lengths;
+    tok.value().pre_tokenize(
+        std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(in.data()), in.size()), lengths);
+    std::vector<std::uint8_t> bytes(lengths.size() * 4);
+    for (std::size_t i = 0; i < lengths.size(); ++i) llmz::store_le32(bytes.data() + 4 * i, lengths[i]);
     out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
   } else if (cmd == "decode") {
     std::vector<std::int32_t> ids(in.size() / 4);
