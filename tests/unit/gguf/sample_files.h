@@ -12,7 +12,7 @@
 
 #include "gguf/dequantize.h"
 #include "gguf/gguf.h"
-#include "gguf_writer.h"
+#include "../../support/gguf_writer.h"
 
 namespace llmz {
 // Statuses print by name in test failures.

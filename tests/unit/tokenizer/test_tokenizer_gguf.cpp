@@ -1,13 +1,17 @@
 // The GGUF adapter: tokenizer metadata read from small in-memory GGUF files (no model needed).
 #include <gtest/gtest.h>
 
-#include "../../support/gguf_builder.h"
+#include "../../support/gguf_writer.h"
 #include "../../support/synthetic_vocab.h"
 #include "gguf/gguf.h"
 #include "tokenizer/tokenizer_gguf.h"
 
 namespace llmz {
 namespace {
+
+gguf_test::Encoded i32_array(const std::vector<std::int32_t>& xs) {
+  return gguf_test::array_of(gguf_test::kI32, xs, [](std::int32_t x) { return gguf_test::i32(x); });
+}
 
 struct Built {
   std::vector<std::uint8_t> bytes;  // the file image; the parsed file points into it
@@ -18,7 +22,7 @@ struct Built {
 template <typename Edit>
 void build(Built& b, Edit edit) {
   const testing::SyntheticVocab vocab;
-  testing::GgufBuilder g;
+  gguf_test::GgufWriter g;
   edit(g, vocab);
   b.bytes = g.build();
   auto file = gguf::GgufFile::parse(b.bytes);
@@ -26,12 +30,12 @@ void build(Built& b, Edit edit) {
   b.tokenizer = tokenizer_from_gguf(file.value());
 }
 
-void standard(testing::GgufBuilder& g, const testing::SyntheticVocab& v) {
-  g.str("tokenizer.ggml.model", "gpt2")
-      .str_array("tokenizer.ggml.tokens", v.tokens)
-      .str_array("tokenizer.ggml.merges", v.merges)
-      .str("tokenizer.ggml.pre", "smollm")
-      .i32_array("tokenizer.ggml.token_type", v.types);
+void standard(gguf_test::GgufWriter& g, const testing::SyntheticVocab& v) {
+  g.kv("tokenizer.ggml.model", gguf_test::str("gpt2"))
+      .kv("tokenizer.ggml.tokens", gguf_test::str_array(v.tokens))
+      .kv("tokenizer.ggml.merges", gguf_test::str_array(v.merges))
+      .kv("tokenizer.ggml.pre", gguf_test::str("smollm"))
+      .kv("tokenizer.ggml.token_type", i32_array(v.types));
 }
 
 TEST(TokenizerGguf, BuildsTheSameTokenizerAsCreate) {
@@ -48,43 +52,43 @@ TEST(TokenizerGguf, BuildsTheSameTokenizerAsCreate) {
 
 TEST(TokenizerGguf, PreAndTokenTypesAreOptional) {
   Built b;
-  build(b, [](testing::GgufBuilder& g, const testing::SyntheticVocab& v) {
-    g.str("tokenizer.ggml.model", "gpt2")
-        .str_array("tokenizer.ggml.tokens", v.tokens)
-        .str_array("tokenizer.ggml.merges", v.merges);
+  build(b, [](gguf_test::GgufWriter& g, const testing::SyntheticVocab& v) {
+    g.kv("tokenizer.ggml.model", gguf_test::str("gpt2"))
+        .kv("tokenizer.ggml.tokens", gguf_test::str_array(v.tokens))
+        .kv("tokenizer.ggml.merges", gguf_test::str_array(v.merges));
   });
   EXPECT_TRUE(b.tokenizer.ok()) << b.tokenizer.error().message();
 }
 
 TEST(TokenizerGguf, ErrorsAreValues) {
   Built b;
-  build(b, [](testing::GgufBuilder& g, const testing::SyntheticVocab& v) {
-    g.str("tokenizer.ggml.model", "llama").str_array("tokenizer.ggml.tokens", v.tokens);
+  build(b, [](gguf_test::GgufWriter& g, const testing::SyntheticVocab& v) {
+    g.kv("tokenizer.ggml.model", gguf_test::str("llama")).kv("tokenizer.ggml.tokens", gguf_test::str_array(v.tokens));
   });
   EXPECT_EQ(b.tokenizer.status(), Status::unsupported_model);
-  build(b, [](testing::GgufBuilder& g, const testing::SyntheticVocab& v) {
-    g.str("tokenizer.ggml.model", "gpt2").str_array("tokenizer.ggml.tokens", v.tokens);
+  build(b, [](gguf_test::GgufWriter& g, const testing::SyntheticVocab& v) {
+    g.kv("tokenizer.ggml.model", gguf_test::str("gpt2")).kv("tokenizer.ggml.tokens", gguf_test::str_array(v.tokens));
   });
   EXPECT_EQ(b.tokenizer.status(), Status::missing_key);  // no merges
-  build(b, [](testing::GgufBuilder& g, const testing::SyntheticVocab& v) {
-    g.str("tokenizer.ggml.model", "gpt2")
-        .str_array("tokenizer.ggml.tokens", v.tokens)
-        .str_array("tokenizer.ggml.merges", v.merges)
-        .u32("tokenizer.ggml.pre", 7);
+  build(b, [](gguf_test::GgufWriter& g, const testing::SyntheticVocab& v) {
+    g.kv("tokenizer.ggml.model", gguf_test::str("gpt2"))
+        .kv("tokenizer.ggml.tokens", gguf_test::str_array(v.tokens))
+        .kv("tokenizer.ggml.merges", gguf_test::str_array(v.merges))
+        .kv("tokenizer.ggml.pre", gguf_test::u32(7));
   });
   EXPECT_EQ(b.tokenizer.status(), Status::type_mismatch);
-  build(b, [](testing::GgufBuilder& g, const testing::SyntheticVocab& v) {
-    g.str("tokenizer.ggml.model", "gpt2")
-        .str_array("tokenizer.ggml.tokens", v.tokens)
-        .str_array("tokenizer.ggml.merges", v.merges)
-        .str("tokenizer.ggml.pre", "qwen2");
+  build(b, [](gguf_test::GgufWriter& g, const testing::SyntheticVocab& v) {
+    g.kv("tokenizer.ggml.model", gguf_test::str("gpt2"))
+        .kv("tokenizer.ggml.tokens", gguf_test::str_array(v.tokens))
+        .kv("tokenizer.ggml.merges", gguf_test::str_array(v.merges))
+        .kv("tokenizer.ggml.pre", gguf_test::str("qwen2"));
   });
   EXPECT_EQ(b.tokenizer.status(), Status::unsupported_model);
-  build(b, [](testing::GgufBuilder& g, const testing::SyntheticVocab& v) {
-    g.str("tokenizer.ggml.model", "gpt2")
-        .str_array("tokenizer.ggml.tokens", v.tokens)
-        .str_array("tokenizer.ggml.merges", v.merges)
-        .i32_array("tokenizer.ggml.token_type", {1, 2, 3});  // shorter than the vocabulary
+  build(b, [](gguf_test::GgufWriter& g, const testing::SyntheticVocab& v) {
+    g.kv("tokenizer.ggml.model", gguf_test::str("gpt2"))
+        .kv("tokenizer.ggml.tokens", gguf_test::str_array(v.tokens))
+        .kv("tokenizer.ggml.merges", gguf_test::str_array(v.merges))
+        .kv("tokenizer.ggml.token_type", i32_array({1, 2, 3}));  // shorter than the vocabulary
   });
   EXPECT_EQ(b.tokenizer.status(), Status::corrupt_data);
 }
