@@ -109,13 +109,10 @@ struct ParsedFrame {
   std::span<const std::uint8_t> payload;
 };
 
-// Reads and checks the whole structure (header, every frame header, end frame) without decoding.
-Error parse_structure(std::span<const std::uint8_t> file, int vocab, container::Header& header,
-                      std::vector<ParsedFrame>& frames, container::EndFrame& end) {
-  container::Cursor in(file);
-  auto h = container::read_header(in, vocab);
-  if (!h.ok()) return h.error();
-  header = h.value();
+// Reads and checks the rest of the structure after the header (every frame header, the end
+// frame) without decoding.
+Error parse_frames(container::Cursor& in, const container::Header& header, std::vector<ParsedFrame>& frames,
+                   container::EndFrame& end) {
   std::uint64_t total = 0;
   for (;;) {
     ParsedFrame f;
@@ -138,8 +135,12 @@ Result<FileInfo> inspect_file(std::span<const std::uint8_t> file) {
   FileInfo info;
   std::vector<ParsedFrame> frames;
   container::EndFrame end;
+  container::Cursor in(file);
   // The vocabulary is unknown without a model: accept any cdf_bits the format allows.
-  if (Error e = parse_structure(file, 1, info.header, frames, end)) return e;
+  auto header = container::read_header(in, 1);
+  if (!header.ok()) return header.error();
+  info.header = header.value();
+  if (Error e = parse_frames(in, info.header, frames, end)) return e;
   info.original_size = end.total_size;
   info.compressed_size = file.size();
   for (const ParsedFrame& f : frames) {
@@ -164,25 +165,21 @@ Result<std::vector<std::uint8_t>> Compressor::decompress(std::span<const std::ui
   if (header.value().cdf_bits != engine_->cdf_bits())
     return Error(Status::corrupt_data, "cdf_bits " + std::to_string(header.value().cdf_bits) + " differs from the engine's");
   // First pass: read and check every frame header, so no decoding starts on a damaged file.
-  container::Header checked;
   std::vector<ParsedFrame> frames;
   container::EndFrame end;
-  if (Error e = parse_structure(file, engine_->vocab(), checked, frames, end)) return e;
+  if (Error e = parse_frames(in, header.value(), frames, end)) return e;
   const std::uint64_t total = end.total_size;
   std::vector<std::uint8_t> out;
   out.reserve(total);
   const std::size_t group = static_cast<std::size_t>(std::max(batch, 1));
   std::vector<CodedStream> streams;
-  std::vector<std::size_t> model_frames;
   for (std::size_t first = 0; first < frames.size();) {
     // The next run of frames with up to `group` model frames, decoded together.
     std::size_t last = first;
     streams.clear();
-    model_frames.clear();
     while (last < frames.size() && streams.size() < group) {
       if (frames[last].header.method == container::Method::model) {
         streams.push_back({frames[last].payload, frames[last].header.token_count});
-        model_frames.push_back(last);
       }
       ++last;
     }

@@ -150,8 +150,8 @@ void Engine::add_residual(int n_rows) {
   });
 }
 
-void Engine::matmul(const kern::QuantMatrix& w, int n_rows, float* y, int y_stride) {
-  (void)n_rows;
+// y[row][j] = W x for every activation row quantised in qa_.
+void Engine::matmul(const kern::QuantMatrix& w, float* y, int y_stride) {
   pool_.parallel_for(
       static_cast<std::size_t>(w.rows),
       [&](std::size_t begin, std::size_t end) {
@@ -262,9 +262,9 @@ void Engine::forward(const std::vector<Row>& rows, std::uint32_t* freqs) {
     const LayerWeights& w = model_.layers()[l];
     rms_norm(w.attn_norm, n);
     quantize(xn_.data(), n, d);
-    matmul(w.wq, n, q_.data(), q_dim);
-    matmul(w.wk, n, k_.data(), kv_dim);
-    matmul(w.wv, n, v_.data(), kv_dim);
+    matmul(w.wq, q_.data(), q_dim);
+    matmul(w.wk, k_.data(), kv_dim);
+    matmul(w.wv, v_.data(), kv_dim);
     for_each_part(static_cast<std::size_t>(n), [&](std::size_t, std::size_t begin, std::size_t end) {
     for (std::size_t r = begin; r < end; ++r) {
       float* qr = q_.data() + static_cast<std::size_t>(r) * q_dim;
@@ -285,24 +285,24 @@ void Engine::forward(const std::vector<Row>& rows, std::uint32_t* freqs) {
     });
     attention(rows, l);
     quantize(att_.data(), n, q_dim);
-    matmul(w.wo, n, xn_.data(), d);
+    matmul(w.wo, xn_.data(), d);
     add_residual(n);
 
     rms_norm(w.ffn_norm, n);
     quantize(xn_.data(), n, d);
-    matmul(w.w_gate, n, gate_.data(), c.d_ff);
-    matmul(w.w_up, n, up_.data(), c.d_ff);
+    matmul(w.w_gate, gate_.data(), c.d_ff);
+    matmul(w.w_up, up_.data(), c.d_ff);
     for_each_part(static_cast<std::size_t>(n) * c.d_ff, [&](std::size_t, std::size_t begin, std::size_t end) {
       for (std::size_t i = begin; i < end; ++i) gate_[i] = det::silu(gate_[i]) * up_[i];
     });
     quantize(gate_.data(), n, c.d_ff);
-    matmul(w.w_down, n, xn_.data(), d);
+    matmul(w.w_down, xn_.data(), d);
     add_residual(n);
   }
 
   rms_norm(model_.output_norm(), n);
   quantize(xn_.data(), n, d);
-  matmul(model_.output(), n, logits_.data(), c.vocab);
+  matmul(model_.output(), logits_.data(), c.vocab);
   for_each_part(static_cast<std::size_t>(n), [&](std::size_t part, std::size_t begin, std::size_t end) {
     for (std::size_t r = begin; r < end; ++r) {
       kern::logits_to_frequencies(logits_.data() + r * c.vocab, c.vocab, options_.cdf_bits, freqs + r * c.vocab,

@@ -81,7 +81,7 @@ class Engine {
   // Evaluates up to max_batch rows; writes their frequency tables to freqs[row * vocab].
   void forward(const std::vector<Row>& rows, std::uint32_t* freqs);
   void rms_norm(const float* weight, int n_rows);  // x_ -> xn_
-  void matmul(const kern::QuantMatrix& w, int n_rows, float* y, int y_stride);
+  void matmul(const kern::QuantMatrix& w, float* y, int y_stride);  // rows of qa_
   void add_residual(int n_rows);  // x_ += xn_
   void quantize(const float* x, int n_rows, int cols);  // -> qa_
   void attention(const std::vector<Row>& rows, int layer);
