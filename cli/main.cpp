@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cerrno>
 #include <cmath>
@@ -25,6 +26,7 @@
 
 #include "codec/compressor.h"
 #include "codec/token_coder.h"
+#include "common/mapped_file.h"
 #include "common/model_locator.h"
 #include "kernels/dispatch.h"
 #include "model/engine.h"
@@ -100,18 +102,20 @@ void install_signal_handlers() {
 
 // ---- files -------------------------------------------------------------------------------------
 
-bool read_all(int fd, std::vector<std::uint8_t>& out, std::string& error) {
-  std::uint8_t buf[1 << 16];
-  for (;;) {
-    const ssize_t n = read(fd, buf, sizeof buf);
-    if (n == 0) return true;
+// Reads up to buf.size() bytes (fewer only at the end of the input); -1 on error.
+ssize_t read_some(int fd, std::span<std::uint8_t> buf, std::string& error) {
+  std::size_t got = 0;
+  while (got < buf.size()) {
+    const ssize_t n = read(fd, buf.data() + got, buf.size() - got);
+    if (n == 0) break;
     if (n < 0) {
       if (errno == EINTR) continue;
       error = std::strerror(errno);
-      return false;
+      return -1;
     }
-    out.insert(out.end(), buf, buf + n);
+    got += static_cast<std::size_t>(n);
   }
+  return static_cast<ssize_t>(got);
 }
 
 bool write_all(int fd, std::span<const std::uint8_t> data, std::string& error) {
@@ -132,35 +136,60 @@ bool ends_with(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
-// Writes `data` to `path` through a temporary file in the same directory, renamed at the end.
-bool write_file_atomically(const std::string& path, std::span<const std::uint8_t> data, mode_t mode, std::string& error) {
-  const std::string tmp = path + ".llmz-partial";
-  if (tmp.size() >= sizeof g_partial_path) {
-    error = "path too long";
-    return false;
+// Where a job's output goes: standard output, or a temporary file beside the destination that
+// is renamed over it only when everything succeeded (and removed on failure or a signal).
+class Output {
+ public:
+  ~Output() { abandon(); }
+  bool open_stdout() {
+    fd_ = STDOUT_FILENO;
+    return true;
   }
-  std::memcpy(g_partial_path, tmp.c_str(), tmp.size() + 1);
-  g_have_partial = 1;
-  const int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode & 0777);
-  bool ok = fd >= 0;
-  if (!ok) error = std::strerror(errno);
-  if (ok) ok = write_all(fd, data, error);
-  if (ok && fsync(fd) != 0) {
-    error = std::strerror(errno);
-    ok = false;
+  bool open_file(const std::string& path, mode_t mode, std::string& error) {
+    path_ = path;
+    tmp_ = path + ".llmz-partial";
+    if (tmp_.size() >= sizeof g_partial_path) {
+      error = "path too long";
+      return false;
+    }
+    std::memcpy(g_partial_path, tmp_.c_str(), tmp_.size() + 1);
+    g_have_partial = 1;
+    fd_ = open(tmp_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode & 0777);
+    if (fd_ < 0) {
+      error = std::strerror(errno);
+      g_have_partial = 0;
+      return false;
+    }
+    return true;
   }
-  if (fd >= 0 && close(fd) != 0 && ok) {
-    error = std::strerror(errno);
-    ok = false;
+  bool write(std::span<const std::uint8_t> data, std::string& error) { return write_all(fd_, data, error); }
+  // Makes the output final: fsync and rename a file; nothing to do for stdout.
+  bool commit(std::string& error) {
+    if (tmp_.empty()) return true;
+    bool ok = fsync(fd_) == 0;
+    if (ok) ok = close(fd_) == 0;
+    else close(fd_);
+    fd_ = -1;
+    if (ok) ok = rename(tmp_.c_str(), path_.c_str()) == 0;
+    if (!ok) error = std::strerror(errno);
+    if (!ok) unlink(tmp_.c_str());
+    g_have_partial = 0;
+    tmp_.clear();
+    return ok;
   }
-  if (ok && rename(tmp.c_str(), path.c_str()) != 0) {
-    error = std::strerror(errno);
-    ok = false;
+  void abandon() {
+    if (tmp_.empty()) return;
+    if (fd_ >= 0) close(fd_);
+    unlink(tmp_.c_str());
+    g_have_partial = 0;
+    tmp_.clear();
+    fd_ = -1;
   }
-  if (!ok) unlink(tmp.c_str());
-  g_have_partial = 0;
-  return ok;
-}
+
+ private:
+  int fd_ = -1;
+  std::string path_, tmp_;
+};
 
 // ---- progress ----------------------------------------------------------------------------------
 
@@ -241,73 +270,125 @@ std::string human(std::uint64_t n) {
   return buf;
 }
 
+int list_job(const Job& job) {
+  std::vector<std::uint8_t> from_stdin;
+  llmz::MappedFile mapped;
+  std::span<const std::uint8_t> in;
+  std::string error;
+  if (job.input.empty()) {
+    std::vector<std::uint8_t> buf(1 << 20);
+    for (;;) {
+      const ssize_t n = read_some(STDIN_FILENO, buf, error);
+      if (n < 0) return message(job.name, "cannot read: " + error), 1;
+      from_stdin.insert(from_stdin.end(), buf.begin(), buf.begin() + n);
+      if (static_cast<std::size_t>(n) < buf.size()) break;
+    }
+    in = from_stdin;
+  } else {
+    auto m = llmz::MappedFile::open(job.input);
+    if (!m.ok()) return message(job.name, m.error().message()), 1;
+    mapped = std::move(m).value();
+    in = mapped.bytes();
+  }
+  auto info = llmz::codec::inspect_file(in);
+  if (!info.ok()) return message(job.name, info.error().message()), 1;
+  const auto& i = info.value();
+  std::printf("%12s %12s %7.3f %6.3f %6llu %6llu %6llu %-32s %s\n", human(i.compressed_size).c_str(), human(i.original_size).c_str(),
+              i.compressed_size ? static_cast<double>(i.original_size) / static_cast<double>(i.compressed_size) : 0.0,
+              i.original_size ? 8.0 * static_cast<double>(i.compressed_size) / static_cast<double>(i.original_size) : 0.0,
+              static_cast<unsigned long long>(i.model_frames), static_cast<unsigned long long>(i.classic_frames),
+              static_cast<unsigned long long>(i.stored_frames),
+              llmz::codec::fingerprint_hex(i.header.model, llmz::container::fingerprint_size(i.header)).c_str(), job.name.c_str());
+  return 0;
+}
+
+// Compresses, decompresses or tests one input as a stream: memory stays bounded whatever its size.
 int run_job(const Options& o, Mode mode, const Job& job) {
-  std::vector<std::uint8_t> in;
+  if (mode == Mode::list) return list_job(job);
   std::string error;
   mode_t file_mode = 0644;
-  if (job.input.empty()) {
-    if (!read_all(STDIN_FILENO, in, error)) return message(job.name, "cannot read: " + error), 1;
-  } else {
-    const int fd = open(job.input.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return message(job.name, std::strerror(errno)), 1;
+  std::uint64_t input_size = 0;  // for the progress bar; 0 when unknown
+  int in_fd = STDIN_FILENO;
+  if (!job.input.empty()) {
+    in_fd = open(job.input.c_str(), O_RDONLY | O_CLOEXEC);
+    if (in_fd < 0) return message(job.name, std::strerror(errno)), 1;
     struct stat st {};
-    if (fstat(fd, &st) == 0) {
+    if (fstat(in_fd, &st) == 0) {
       if (!S_ISREG(st.st_mode)) {
-        close(fd);
+        close(in_fd);
         return message(job.name, "not a regular file, ignored"), 1;
       }
       file_mode = st.st_mode;
+      input_size = static_cast<std::uint64_t>(st.st_size);
     }
-    const bool ok = read_all(fd, in, error);
-    close(fd);
-    if (!ok) return message(job.name, "cannot read: " + error), 1;
   }
-  if (mode == Mode::list) {
-    auto info = llmz::codec::inspect_file(in);
-    if (!info.ok()) return message(job.name, info.error().message()), 1;
-    const auto& i = info.value();
-    std::printf("%12s %12s %7.3f %6.3f %7llu %7llu %-32s %s\n", human(i.compressed_size).c_str(), human(i.original_size).c_str(),
-                i.compressed_size ? static_cast<double>(i.original_size) / static_cast<double>(i.compressed_size) : 0.0,
-                i.original_size ? 8.0 * static_cast<double>(i.compressed_size) / static_cast<double>(i.original_size) : 0.0,
-                static_cast<unsigned long long>(i.model_frames), static_cast<unsigned long long>(i.stored_frames),
-                llmz::codec::fingerprint_hex(i.header.model).c_str(), job.name.c_str());
-    return 0;
-  }
+  struct CloseInput {
+    int fd;
+    ~CloseInput() {
+      if (fd != STDIN_FILENO) close(fd);
+    }
+  } close_input{in_fd};
   auto loaded = load(o);
   if (!loaded.ok()) return message("", loaded.error().message()), 1;
   llmz::codec::Compressor& c = *loaded.value()->compressor;
+
+  Output output;
+  if (mode != Mode::test) {
+    const bool ok = job.output.empty() ? output.open_stdout() : output.open_file(job.output, file_mode, error);
+    if (!ok) return message(job.output, "cannot write: " + error), 1;
+  }
   const auto t0 = std::chrono::steady_clock::now();
-  ProgressBar bar(job.name, o.verbosity > 0 && isatty(STDERR_FILENO) && in.size() > 4096);
-  std::vector<std::uint8_t> out;
+  ProgressBar bar(job.name, o.verbosity > 0 && isatty(STDERR_FILENO) && input_size > 4096);
+  std::uint64_t bytes_in = 0, bytes_out = 0;
+  auto progress = [&](std::uint64_t done, std::uint64_t) { bar.update(done, input_size); };
+
+  std::unique_ptr<llmz::codec::StreamCompressor> compressor;
+  std::unique_ptr<llmz::codec::StreamDecompressor> decompressor;
   if (mode == Mode::compress) {
     llmz::codec::CompressOptions co;
     co.frame_size = o.frame_size;
-    co.progress = [&](std::uint64_t d, std::uint64_t t) { bar.update(d, t); };
-    auto z = c.compress(in, co);
-    if (!z.ok()) return message(job.name, z.error().message()), 1;
-    out = std::move(z).value();
+    co.block_size = std::max<std::uint32_t>(co.block_size, o.frame_size);
+    co.progress = progress;
+    auto s = llmz::codec::StreamCompressor::create(c, co);
+    if (!s.ok()) return message(job.name, s.error().message()), 1;
+    compressor = std::move(s).value();
   } else {
-    auto d = c.decompress(in, 16, [&](std::uint64_t done, std::uint64_t total) { bar.update(done, total); });
-    if (!d.ok()) {
+    decompressor = std::make_unique<llmz::codec::StreamDecompressor>(c, 16, progress);
+  }
+  auto fail = [&](const llmz::Error& e) {
+    bar.finish();
+    output.abandon();
+    if (e.status == llmz::Status::wrong_model)
+      return message(job.name, "needs another model: " + e.detail + "; pass it with --model PATH"), 1;
+    return message(job.name, e.message()), 1;
+  };
+  std::vector<std::uint8_t> buf(1 << 20), out;
+  for (bool at_end = false; !at_end;) {
+    const ssize_t n = read_some(in_fd, buf, error);
+    if (n < 0) return bar.finish(), output.abandon(), message(job.name, "cannot read: " + error), 1;
+    at_end = static_cast<std::size_t>(n) < buf.size();
+    const std::span<const std::uint8_t> piece(buf.data(), static_cast<std::size_t>(n));
+    out.clear();
+    llmz::Error e = compressor ? compressor->write(piece, out) : decompressor->write(piece, out);
+    if (!e && at_end) e = compressor ? compressor->finish(out) : decompressor->finish(out);
+    if (e) return fail(e);
+    bytes_in += piece.size();
+    bytes_out += out.size();
+    if (mode != Mode::test && !output.write(out, error)) {
       bar.finish();
-      if (d.error().status == llmz::Status::wrong_model)
-        return message(job.name, "needs another model: " + d.error().detail + "; pass it with --model PATH"), 1;
-      return message(job.name, d.error().message()), 1;
+      output.abandon();
+      return message(job.output.empty() ? "(stdout)" : job.output, "cannot write: " + error), 1;
     }
-    out = std::move(d).value();
   }
   bar.finish();
   const double secs = seconds_since(t0);
   if (mode != Mode::test) {
-    bool ok = true;
-    if (job.output.empty()) ok = write_all(STDOUT_FILENO, out, error);
-    else ok = write_file_atomically(job.output, out, file_mode, error);
-    if (!ok) return message(job.output.empty() ? "(stdout)" : job.output, "cannot write: " + error), 1;
+    if (!output.commit(error)) return message(job.output, "cannot write: " + error), 1;
     if (o.remove_input && !job.input.empty() && unlink(job.input.c_str()) != 0)
       return message(job.name, std::string("cannot remove: ") + std::strerror(errno)), 1;
   }
-  const std::uint64_t original = mode == Mode::compress ? in.size() : out.size();
-  const std::uint64_t packed = mode == Mode::compress ? out.size() : in.size();
+  const std::uint64_t original = mode == Mode::compress ? bytes_in : bytes_out;
+  const std::uint64_t packed = mode == Mode::compress ? bytes_out : bytes_in;
   if (mode == Mode::test && o.verbosity > 0) std::fprintf(stderr, "%s: OK\n", job.name.c_str());
   if (o.verbosity > 1) {
     std::fprintf(stderr, "%s: %llu -> %llu bytes, ratio %.3f, %.4f bits/byte, %.1f KB/s (%s, %d threads)\n",
@@ -354,13 +435,9 @@ int inspect_model(const Options& o) {
 int tokenize_or_estimate(const Options& o, Mode mode) {
   if (o.files.size() != 1) return usage(stderr), 2;
   const std::string& path = o.files[0];
-  std::vector<std::uint8_t> text;
-  std::string error;
-  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return message(path, std::strerror(errno)), 1;
-  const bool ok = read_all(fd, text, error);
-  close(fd);
-  if (!ok) return message(path, "cannot read: " + error), 1;
+  auto mapped = llmz::MappedFile::open(path);
+  if (!mapped.ok()) return message(path, mapped.error().message()), 1;
+  const std::span<const std::uint8_t> text = mapped.value().bytes();
   auto l = load(o);
   if (!l.ok()) return message("", l.error().message()), 1;
   const llmz::Tokenizer& tok = *l.value()->tokenizer;
@@ -494,8 +571,8 @@ int main(int argc, char** argv) {
   if (!o.output.empty() && o.files.size() != 1) return message("", "-o takes one input file"), 2;
   int status = 0;
   if (o.mode == Mode::list)
-    std::printf("%12s %12s %7s %6s %7s %7s %-32s %s\n", "compressed", "original", "ratio", "bpb", "model", "stored",
-                "model fingerprint", "name");
+    std::printf("%12s %12s %7s %6s %6s %6s %6s %-32s %s\n", "compressed", "original", "ratio", "bpb", "model", "lzma",
+                "stored", "model fingerprint", "name");
   for (const std::string& file : o.files) {
     Mode mode = o.mode.value_or(ends_with(file, kSuffix) ? Mode::decompress : Mode::compress);
     Job job;

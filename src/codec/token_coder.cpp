@@ -31,7 +31,8 @@ std::uint32_t cumulative(std::span<const std::uint32_t> freqs, std::int32_t symb
 
 }  // namespace
 
-Result<std::vector<std::uint8_t>> encode_tokens(Engine& engine, std::span<const std::int32_t> tokens) {
+Result<std::vector<std::uint8_t>> encode_tokens(Engine& engine, std::span<const std::int32_t> tokens, coder::Flush flush,
+                                                const TokenProgress& progress) {
   const int vocab = engine.vocab();
   const int bits = engine.cdf_bits();
   if (tokens.size() > kMaxTokens) return Error(Status::invalid_argument, "too many tokens for one stream");
@@ -59,20 +60,23 @@ Result<std::vector<std::uint8_t>> encode_tokens(Engine& engine, std::span<const 
         const std::int32_t t = tokens[i + r];
         coder::encode(enc, cumulative(table, t), table[t], bits);
       }
+      if (progress) progress(i + n, tokens.size());
     }
   }
-  coder::encoder_finish(enc);
+  coder::encoder_finish(enc, flush);
   return out;
 }
 
-Result<std::vector<std::int32_t>> decode_tokens(Engine& engine, std::span<const std::uint8_t> bytes, std::size_t n_tokens) {
+Result<std::vector<std::int32_t>> decode_tokens(Engine& engine, std::span<const std::uint8_t> bytes, std::size_t n_tokens,
+                                                coder::Flush flush, const TokenProgress& progress) {
   const CodedStream one{bytes, n_tokens};
-  auto all = decode_many(engine, std::span<const CodedStream>(&one, 1));
+  auto all = decode_many(engine, std::span<const CodedStream>(&one, 1), flush, progress);
   if (!all.ok()) return all.error();
   return std::move(all.value()[0]);
 }
 
-Result<std::vector<std::vector<std::int32_t>>> decode_many(Engine& engine, std::span<const CodedStream> streams) {
+Result<std::vector<std::vector<std::int32_t>>> decode_many(Engine& engine, std::span<const CodedStream> streams,
+                                                           coder::Flush flush, const TokenProgress& progress) {
   const int vocab = engine.vocab();
   const int bits = engine.cdf_bits();
   const std::size_t b = streams.size();
@@ -113,9 +117,10 @@ Result<std::vector<std::vector<std::int32_t>>> decode_many(Engine& engine, std::
       coder::decode_advance(d, cum, table[t], bits);
       out[index[a]].push_back(t);
     }
+    if (progress) progress(step + 1, longest);
   }
   for (std::size_t i = 0; i < b; ++i)
-    if (!coder::decoder_at_clean_end(decoders[i]))
+    if (!coder::decoder_at_clean_end(decoders[i], flush))
       return Error(Status::corrupt_data, "a coded stream does not end where its tokens do");
   return out;
 }

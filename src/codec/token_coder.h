@@ -16,9 +16,11 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <vector>
 
+#include "coder/range_coder.h"
 #include "common/result.h"
 #include "model/engine.h"
 
@@ -27,14 +29,25 @@ namespace llmz::codec {
 inline constexpr std::int32_t kContextToken = 0;
 inline constexpr std::size_t kMaxTokens = 1u << 20;
 
-Result<std::vector<std::uint8_t>> encode_tokens(Engine& engine, std::span<const std::int32_t> tokens);
+// Called with the tokens done so far and the total, after each batch of positions.
+using TokenProgress = std::function<void(std::size_t done, std::size_t total)>;
 
-Result<std::vector<std::int32_t>> decode_tokens(Engine& engine, std::span<const std::uint8_t> bytes, std::size_t n_tokens);
+// `flush`: how the stream ends (format v2 uses the shortest flush, v1 eight bytes).
+Result<std::vector<std::uint8_t>> encode_tokens(Engine& engine, std::span<const std::int32_t> tokens,
+                                                coder::Flush flush = coder::Flush::shortest,
+                                                const TokenProgress& progress = {});
+
+Result<std::vector<std::int32_t>> decode_tokens(Engine& engine, std::span<const std::uint8_t> bytes, std::size_t n_tokens,
+                                                coder::Flush flush = coder::Flush::shortest,
+                                                const TokenProgress& progress = {});
 
 struct CodedStream {
   std::span<const std::uint8_t> bytes;
   std::size_t n_tokens = 0;
 };
-Result<std::vector<std::vector<std::int32_t>>> decode_many(Engine& engine, std::span<const CodedStream> streams);
+// `progress` counts steps (one token of every unfinished stream) out of the longest stream.
+Result<std::vector<std::vector<std::int32_t>>> decode_many(Engine& engine, std::span<const CodedStream> streams,
+                                                           coder::Flush flush = coder::Flush::shortest,
+                                                           const TokenProgress& progress = {});
 
 }  // namespace llmz::codec

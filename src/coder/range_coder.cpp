@@ -17,6 +17,22 @@ inline bool must_shift(std::uint64_t low, std::uint64_t& range) noexcept {
   return false;
 }
 
+// The shortest flush of the interval [low, low + range): the value with the fewest significant
+// bits inside it, and how many whole bytes carry those bits.
+struct ShortFlush {
+  std::uint64_t value;
+  int bytes;
+};
+inline ShortFlush shortest_flush(std::uint64_t low, std::uint64_t range) noexcept {
+  if (low == 0) return {0, 0};
+  for (int n = 1; n < 64; ++n) {
+    const std::uint64_t mask = (std::uint64_t{1} << (64 - n)) - 1;
+    const std::uint64_t v = (low & mask) == 0 ? low : (low | mask) + 1;
+    if (v != 0 && v - low < range) return {v, (n + 7) / 8};  // v == 0: rounded past 2^64
+  }
+  return {low, 8};
+}
+
 }  // namespace
 
 void encoder_init(Encoder& e, std::vector<std::uint8_t>& out) noexcept {
@@ -36,10 +52,17 @@ void encode(Encoder& e, std::uint32_t cum, std::uint32_t freq, int cdf_bits) {
   }
 }
 
-void encoder_finish(Encoder& e) {
-  for (int i = 0; i < 8; ++i) {
-    e.out->push_back(static_cast<std::uint8_t>(e.low >> 56));
-    e.low <<= 8;
+void encoder_finish(Encoder& e, Flush rule) {
+  std::uint64_t v = e.low;
+  int bytes = 8;
+  if (rule == Flush::shortest) {
+    const ShortFlush f = shortest_flush(e.low, e.range);
+    v = f.value;
+    bytes = f.bytes;
+  }
+  for (int i = 0; i < bytes; ++i) {
+    e.out->push_back(static_cast<std::uint8_t>(v >> 56));
+    v <<= 8;
   }
 }
 
@@ -80,6 +103,12 @@ void decode_advance(Decoder& d, std::uint32_t cum, std::uint32_t freq, int cdf_b
 
 std::size_t decoder_consumed(const Decoder& d) noexcept { return d.pos; }
 
-bool decoder_at_clean_end(const Decoder& d) noexcept { return d.pos == d.in.size() && d.code == d.low; }
+bool decoder_at_clean_end(const Decoder& d, Flush rule) noexcept {
+  // d.pos counts the 8 bytes under the window: pos - 8 bytes were shifted out by normalisation,
+  // and the window (zeros past the end) holds what the encoder flushed.
+  if (rule == Flush::full8) return d.pos == d.in.size() && d.code == d.low;
+  const ShortFlush f = shortest_flush(d.low, d.range);
+  return d.pos - 8 + static_cast<std::size_t>(f.bytes) == d.in.size() && d.code == f.value;
+}
 
 }  // namespace llmz::coder

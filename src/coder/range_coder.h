@@ -12,9 +12,15 @@
 //    -low mod 2^48), emit low's top byte and shift low and range left by 8.
 //    The interval [low, low + range) never extends past 2^64, so no carry ever propagates into
 //    emitted bytes.
-//  - Finish: emit the 8 bytes of low, most significant first. (The decoder reads zero bytes past
-//    the end of its input, so trailing zero bytes may be trimmed by the container; this coder
-//    keeps all 8 to stay simple and exact.)
+//  - Finish, two rules (the container names which one a stream uses):
+//      Flush::shortest (format v2): emit the fewest whole bytes of the value v that has the fewest
+//        significant bits among all v in [low, low + range): v = low rounded up to a multiple of
+//        2^(64-n) for the smallest n in 0..64 that lands inside the interval. The decoder reads
+//        zeros past the end, so those bytes pin the stream inside the final interval; about
+//        1-2 bytes instead of 8.
+//      Flush::full8 (format v1): emit the 8 bytes of low, most significant first.
+//    Either way the flush is a pure function of (low, range), so a decoder can check that a
+//    stream ends exactly as an encoder would have ended it.
 //  - Decode mirrors it: code holds the 8 bytes under the window; decode_target() returns
 //    (code - low) / r, the cumulative frequency the symbol covers; the caller finds the symbol
 //    with cum <= target < cum + freq and calls decode_advance(cum, freq), which updates low and
@@ -45,7 +51,8 @@ struct Decoder {
 
 void encoder_init(Encoder& e, std::vector<std::uint8_t>& out) noexcept;
 void encode(Encoder& e, std::uint32_t cum, std::uint32_t freq, int cdf_bits);
-void encoder_finish(Encoder& e);
+enum class Flush : std::uint8_t { full8, shortest };
+void encoder_finish(Encoder& e, Flush rule = Flush::shortest);
 
 void decoder_init(Decoder& d, std::span<const std::uint8_t> in) noexcept;
 // The cumulative frequency the next symbol covers, in [0, 2^cdf_bits). A corrupt stream can give
@@ -54,9 +61,10 @@ std::uint32_t decode_target(const Decoder& d, int cdf_bits) noexcept;
 void decode_advance(Decoder& d, std::uint32_t cum, std::uint32_t freq, int cdf_bits) noexcept;
 // Bytes consumed so far (including the initial 8); more than in.size() means the stream was short.
 std::size_t decoder_consumed(const Decoder& d) noexcept;
-// After the last symbol: true when the stream ended exactly as an encoder would have finished it
-// (all bytes consumed, and the final 8 bytes equal the state's low). Any change to the stream
-// that leaves the decoded symbols intact still fails this check.
-bool decoder_at_clean_end(const Decoder& d) noexcept;
+// After the last symbol: true when the stream ended exactly as an encoder using `rule` would have
+// finished it (the bytes after those the normalisation shifted out are exactly the flush of the
+// final state, nothing more). Any change to the stream that leaves the decoded symbols intact
+// still fails this check.
+bool decoder_at_clean_end(const Decoder& d, Flush rule = Flush::shortest) noexcept;
 
 }  // namespace llmz::coder

@@ -25,9 +25,20 @@ def build_dir() -> pathlib.Path:
     return d
 
 
+def corpus_path() -> pathlib.Path:
+    return pathlib.Path(os.environ.get("LLMZ_CORPUS", REPO.parent / "shared" / "corpus"))
+
+
+def corpus_files() -> list[str]:
+    """Every file of the corpus but its README, smallest first."""
+    d = corpus_path()
+    files = [p for p in d.iterdir() if p.is_file() and p.name != "README.md"] if d.is_dir() else []
+    return [p.name for p in sorted(files, key=lambda p: p.stat().st_size)]
+
+
 @pytest.fixture(scope="session")
 def corpus_dir() -> pathlib.Path:
-    d = pathlib.Path(os.environ.get("LLMZ_CORPUS", REPO.parent / "shared" / "corpus"))
+    d = corpus_path()
     assert d.is_dir(), f"corpus directory {d} does not exist (set LLMZ_CORPUS)"
     return d
 

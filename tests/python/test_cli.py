@@ -1,7 +1,10 @@
 """The llmz command's behaviour: names, flags, exit codes, messages, no partial output."""
 import os
 import pty
+import random
+import signal
 import subprocess
+import time
 
 import pytest
 import xxhash
@@ -108,13 +111,14 @@ def test_wrong_model_is_named(llmz, tmp_path):
     src.write_bytes(TEXT)
     assert run(llmz, src).returncode == 0
     data = bytearray((tmp_path / "d.txt.llmz").read_bytes())
-    data[12:28] = bytes(16)  # another model's fingerprint, with a valid header check
-    data[28:32] = (xxhash.xxh64_intdigest(bytes(data[:28])) & 0xFFFFFFFF).to_bytes(4, "little")
+    # Version 2 header with the default sizes: the 8-byte fingerprint at 13, the check at 21.
+    data[13:21] = bytes(8)  # another model's fingerprint, with a valid header check
+    data[21:25] = (xxhash.xxh64_intdigest(bytes(data[:21])) & 0xFFFFFFFF).to_bytes(4, "little")
     other = tmp_path / "other.llmz"
     other.write_bytes(bytes(data))
     r = run(llmz, "-d", "-c", other)
     assert r.returncode == 1
-    assert b"needs another model" in r.stderr and b"0" * 32 in r.stderr, r.stderr
+    assert b"needs another model" in r.stderr and b"0" * 16 in r.stderr, r.stderr
 
 
 def test_refuses_compressed_data_to_a_terminal(llmz, tmp_path):
@@ -154,3 +158,55 @@ def test_same_bytes_for_any_threads_and_kernels(llmz, corpus_dir, tmp_path):
     for args, env in reversed(settings):
         r = subprocess.run([llmz, *args, "-d"], input=outputs[0], capture_output=True, env={**os.environ, **env}, timeout=600)
         assert r.returncode == 0 and r.stdout == text, r.stderr
+
+
+@pytest.mark.parametrize(
+    "name,data",
+    [
+        ("empty", b""),
+        ("one-byte", b"a"),
+        ("all-256", bytes(range(256))),
+        ("invalid-utf8", b"caf\xe9 \xff\xfe na\xefve \xc3(" * 20),
+        ("random", random.Random(1).randbytes(5000)),
+        # 1 MiB: repetitive binary (LZMA2 blocks), a random stretch (stored) and some text.
+        ("1MiB-generated", (bytes(range(256)) * 2048)[:600_000] + random.Random(2).randbytes(400_000) + TEXT[:48_576 % len(TEXT)]),
+    ],
+)
+def test_round_trips_of_edge_inputs(llmz, name, data):
+    r = run(llmz, "-c", "-f", stdin=data)
+    assert r.returncode == 0, r.stderr
+    if name == "random":
+        assert len(r.stdout) <= len(data) + 48  # stored: header, one frame header, end frame
+    back = run(llmz, "-d", "-c", stdin=r.stdout)
+    assert back.returncode == 0 and back.stdout == data, (name, back.stderr)
+
+
+def test_ctrl_c_leaves_nothing_behind(llmz, corpus_dir, tmp_path):
+    src = tmp_path / "long.txt"
+    src.write_bytes((corpus_dir / "alice29.txt").read_bytes()[:60_000])
+    proc = subprocess.Popen([llmz, str(src)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    partial = tmp_path / "long.txt.llmz.llmz-partial"
+    deadline = time.monotonic() + 120
+    while not partial.exists() and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+    assert partial.exists(), "the compressor never started writing"
+    time.sleep(0.5)
+    proc.send_signal(signal.SIGINT)
+    proc.wait(timeout=120)
+    assert proc.returncode == -signal.SIGINT
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["long.txt"]
+
+
+def test_truncated_and_extended_files_fail_cleanly(llmz, tmp_path):
+    src = tmp_path / "g.txt"
+    src.write_bytes(TEXT)
+    assert run(llmz, src).returncode == 0
+    packed = (tmp_path / "g.txt.llmz").read_bytes()
+    for bad, reason in [(packed[:-1], b"truncated"), (packed[:10], b"truncated"), (packed + b"\0", b"after the end frame")]:
+        target = tmp_path / "bad.llmz"
+        target.write_bytes(bad)
+        r = run(llmz, "-d", "-f", target)
+        assert r.returncode == 1 and reason in r.stderr, r.stderr
+        assert r.stderr.count(b"\n") == 1 and r.stderr.startswith(b"llmz: ")
+        assert not (tmp_path / "bad").exists()
+        assert not any(p.name.endswith("-partial") for p in tmp_path.iterdir())

@@ -48,8 +48,10 @@ TEST_F(TokenCoderTest, RoundTripCostsWhatTheTablesSay) {
   double ideal = 0;
   for (std::size_t i = 0; i < toks.size(); ++i) ideal -= std::log2(f[i * vocab + toks[i]] / std::ldexp(1.0, e->cdf_bits()));
   const double actual = 8.0 * static_cast<double>(coded.value().size());
-  EXPECT_LT(actual, ideal + 64 + 8 + 0.01 * static_cast<double>(toks.size()));
-  EXPECT_GT(actual, ideal);
+  // The shortest flush ends within a byte or two of the ideal, on either side (the last byte's
+  // low bits are padding).
+  EXPECT_LT(actual, ideal + 16 + 0.01 * static_cast<double>(toks.size()));
+  EXPECT_GT(actual, ideal - 8);
   auto decoded = codec::decode_tokens(*e, coded.value(), toks.size());
   ASSERT_TRUE(decoded.ok());
   EXPECT_EQ(decoded.value(), toks);

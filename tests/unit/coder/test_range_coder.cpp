@@ -36,7 +36,8 @@ struct Coded {
 };
 
 // Encodes symbols drawn from per-step tables; returns bytes and the ideal code length.
-Coded encode_all(const std::vector<std::vector<std::uint32_t>>& tables, const std::vector<int>& symbols, int bits) {
+Coded encode_all(const std::vector<std::vector<std::uint32_t>>& tables, const std::vector<int>& symbols, int bits,
+                 coder::Flush rule = coder::Flush::shortest) {
   Coded c;
   coder::Encoder e;
   coder::encoder_init(e, c.bytes);
@@ -47,12 +48,13 @@ Coded encode_all(const std::vector<std::vector<std::uint32_t>>& tables, const st
     coder::encode(e, cum, f[symbols[i]], bits);
     c.ideal_bits -= std::log2(static_cast<double>(f[symbols[i]]) / std::ldexp(1.0, bits));
   }
-  coder::encoder_finish(e);
+  coder::encoder_finish(e, rule);
   return c;
 }
 
 std::vector<int> decode_all(const std::vector<std::vector<std::uint32_t>>& tables, std::span<const std::uint8_t> bytes,
-                            std::size_t n, int bits, bool* clean_end = nullptr) {
+                            std::size_t n, int bits, bool* clean_end = nullptr,
+                            coder::Flush rule = coder::Flush::shortest) {
   coder::Decoder d;
   coder::decoder_init(d, bytes);
   std::vector<int> out;
@@ -65,7 +67,7 @@ std::vector<int> decode_all(const std::vector<std::vector<std::uint32_t>>& table
     coder::decode_advance(d, cum, f[s], bits);
     out.push_back(s);
   }
-  if (clean_end != nullptr) *clean_end = coder::decoder_at_clean_end(d);
+  if (clean_end != nullptr) *clean_end = coder::decoder_at_clean_end(d, rule);
   return out;
 }
 
@@ -87,7 +89,8 @@ TEST(RangeCoder, RoundTripsAndCostsWithinAHundredthOfABitPerSymbol) {
       }
       const Coded c = encode_all(tables, symbols, bits);
       EXPECT_EQ(decode_all(tables, c.bytes, symbols.size(), bits), symbols) << bits << " " << skew;
-      const double overhead = (8.0 * static_cast<double>(c.bytes.size()) - 64.0 - c.ideal_bits) / symbols.size();
+      // Everything counts, the flush included.
+      const double overhead = (8.0 * static_cast<double>(c.bytes.size()) - c.ideal_bits) / symbols.size();
       EXPECT_LT(overhead, 0.01) << "bits " << bits << " skew " << skew;
       RecordProperty("overhead_bits_" + std::to_string(bits), std::to_string(overhead));
       if (bits == 24) std::printf("K=%d skew %.1f: %.6f bits/symbol over ideal\n", bits, skew, overhead);
@@ -107,34 +110,72 @@ TEST(RangeCoder, ExtremeDistributions) {
   symbols.front() = 0;
   const Coded c = encode_all(tables, symbols, bits);
   EXPECT_EQ(decode_all(tables, c.bytes, symbols.size(), bits), symbols);
-  EXPECT_LT(8.0 * static_cast<double>(c.bytes.size()), c.ideal_bits + 64 + 8);
+  EXPECT_LT(8.0 * static_cast<double>(c.bytes.size()), c.ideal_bits + 16);
 }
 
-TEST(RangeCoder, CleanEndCatchesEveryByteChange) {
+TEST(RangeCoder, ShortestFlushCostsAtMostTwoBytesOverTheIdeal) {
+  std::mt19937 rng(5);
+  const int bits = 24;
+  const std::vector<std::vector<std::uint32_t>> tables{random_table(rng, 700, bits, 2.0)};
+  double worst = 0;
+  for (int n : {1, 2, 3, 10, 57, 400}) {
+    for (int round = 0; round < 20; ++round) {
+      std::vector<int> symbols(static_cast<std::size_t>(n));
+      for (int& s : symbols) s = static_cast<int>(rng() % 700);
+      const Coded c = encode_all(tables, symbols, bits);
+      bool clean = false;
+      EXPECT_EQ(decode_all(tables, c.bytes, symbols.size(), bits, &clean), symbols);
+      EXPECT_TRUE(clean);
+      worst = std::max(worst, 8.0 * static_cast<double>(c.bytes.size()) - c.ideal_bits);
+    }
+  }
+  EXPECT_LE(worst, 16.0);
+}
+
+TEST(RangeCoder, CleanEndCatchesEveryByteChangeAddedOrMissingByte) {
   std::mt19937 rng(12);
   const int bits = 24;
   const std::vector<std::vector<std::uint32_t>> tables{random_table(rng, 500, bits, 2.0)};
-  std::vector<int> symbols(300);
-  for (int& s : symbols) s = static_cast<int>(rng() % 500);
-  const Coded c = encode_all(tables, symbols, bits);
-  bool clean = false;
-  EXPECT_EQ(decode_all(tables, c.bytes, symbols.size(), bits, &clean), symbols);
-  EXPECT_TRUE(clean);
-  for (std::size_t i = 0; i < c.bytes.size(); ++i) {
-    auto bad = c.bytes;
-    bad[i] ^= 0x10;
-    bool bad_clean = true;
-    const auto out = decode_all(tables, bad, symbols.size(), bits, &bad_clean);
-    EXPECT_TRUE(out != symbols || !bad_clean) << "change at byte " << i << " went unnoticed";
+  for (coder::Flush rule : {coder::Flush::shortest, coder::Flush::full8}) {
+    for (int n : {1, 5, 300}) {
+      std::vector<int> symbols(static_cast<std::size_t>(n));
+      for (int& s : symbols) s = static_cast<int>(rng() % 500);
+      const Coded c = encode_all(tables, symbols, bits, rule);
+      bool clean = false;
+      EXPECT_EQ(decode_all(tables, c.bytes, symbols.size(), bits, &clean, rule), symbols);
+      EXPECT_TRUE(clean);
+      std::vector<std::vector<std::uint8_t>> variants;
+      for (std::size_t i = 0; i < c.bytes.size(); ++i) {
+        for (std::uint8_t flip : {0x01, 0x10, 0x80}) {
+          variants.push_back(c.bytes);
+          variants.back()[i] ^= flip;
+        }
+      }
+      if (!c.bytes.empty()) variants.emplace_back(c.bytes.begin(), c.bytes.end() - 1);
+      for (std::uint8_t extra : {0x00, 0x01, 0xFF}) {
+        variants.push_back(c.bytes);
+        variants.back().push_back(extra);
+      }
+      for (const auto& bad : variants) {
+        bool bad_clean = true;
+        const auto out = decode_all(tables, bad, symbols.size(), bits, &bad_clean, rule);
+        EXPECT_TRUE(out != symbols || !bad_clean) << "a change of " << n << " symbols' stream went unnoticed";
+      }
+    }
   }
 }
 
-TEST(RangeCoder, EmptyStreamIsEightBytes) {
-  std::vector<std::uint8_t> out;
-  coder::Encoder e;
-  coder::encoder_init(e, out);
-  coder::encoder_finish(e);
-  EXPECT_EQ(out.size(), 8u);
+TEST(RangeCoder, EmptyStreamIsEmptyOrEightBytes) {
+  for (coder::Flush rule : {coder::Flush::shortest, coder::Flush::full8}) {
+    std::vector<std::uint8_t> out;
+    coder::Encoder e;
+    coder::encoder_init(e, out);
+    coder::encoder_finish(e, rule);
+    EXPECT_EQ(out.size(), rule == coder::Flush::full8 ? 8u : 0u);
+    coder::Decoder d;
+    coder::decoder_init(d, out);
+    EXPECT_TRUE(coder::decoder_at_clean_end(d, rule));
+  }
 }
 
 TEST(RangeCoder, GarbageAndShortInputNeverMisbehave) {
