@@ -14,7 +14,7 @@ CORPUS ?= ../shared/corpus
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := cmake g++ make pkg-config libgtest-dev libbenchmark-dev clang libclang-rt-14-dev libxxhash-dev liblzma-dev python3-dev python3-venv
 
-.PHONY: all build deps venv model test test-cpp test-debug test-python fuzz demo bench clean
+.PHONY: all build deps venv model python test test-cpp test-debug test-python fuzz demo bench clean
 
 all: build
 
@@ -51,7 +51,12 @@ test-debug: deps model
 	LLMZ_KERNELS=scalar ./$(DEBUG_BUILD)/tests/unit/model/test_engine --gtest_filter='*GoldenHashPrefix64*'
 	./$(DEBUG_BUILD)/tests/unit/model/test_engine --gtest_filter='*GoldenHashPrefix64*'
 
-test-python: build venv model
+# The Python package llm_compression, built from this tree (scikit-build-core + nanobind from
+# PyPI; incremental in build-python/).
+python: deps venv
+	$(PY) -m pip install -q --disable-pip-version-check .
+
+test-python: build venv model python
 	LLMZ_BUILD_DIR=$(abspath $(BUILD)) LLMZ_CORPUS=$(abspath $(CORPUS)) $(PY) -m pytest -q tests/python
 
 # libFuzzer targets (clang, ASan+UBSan), each run for FUZZ_SECONDS on its seed corpus.
@@ -71,8 +76,9 @@ test: test-cpp test-debug test-python fuzz
 	@echo "make test: all passed"
 
 # The main job on a fresh machine: the model loaded, the example round-tripped through the
-# tokenizer, its ideal code length, then compressed, listed and decompressed with the CLI.
-demo: build model
+# tokenizer, its ideal code length, then compressed, listed and decompressed with the CLI, then
+# the original proof of concept's example through the Python package.
+demo: build model python
 	./$(BUILD)/llmz --version
 	./$(BUILD)/llmz --inspect-model
 	./$(BUILD)/llmz --tokenize --check $(CORPUS)/bitter_lesson.txt
@@ -82,6 +88,7 @@ demo: build model
 	./$(BUILD)/llmz -l $(BUILD)/demo/bitter_lesson.txt.llmz
 	./$(BUILD)/llmz -d -f -v -o $(BUILD)/demo/bitter_lesson.out $(BUILD)/demo/bitter_lesson.txt.llmz
 	cmp $(BUILD)/demo/bitter_lesson.out $(CORPUS)/bitter_lesson.txt && echo "demo: round trip OK"
+	$(PY) example.py $(CORPUS)/bitter_lesson.txt
 
 # Benchmarks: Google Benchmark programs, then the engine beside llama.cpp (llama-cpp-python builds
 # llama.cpp from source into .venv-bench once: minutes).

@@ -38,9 +38,9 @@ Result<std::vector<std::uint8_t>> encode_tokens(Engine& engine, std::span<const 
   if (tokens.size() > kMaxTokens) return Error(Status::invalid_argument, "too many tokens for one stream");
   for (std::int32_t t : tokens)
     if (t < 0 || t >= vocab) return Error(Status::invalid_argument, "token id outside the vocabulary");
-  std::vector<std::uint8_t> out;
-  coder::Encoder enc;
-  coder::encoder_init(enc, out);
+  // Stage 1: every token's (cum, freq) from batched prefill; a chunk's tables are dropped as soon
+  // as the chunk's tokens have taken theirs.
+  std::vector<std::uint32_t> cum_freq(2 * tokens.size());
   if (!tokens.empty()) {
     // Inputs: the context token, then every token but the last; row i predicts tokens[i].
     std::vector<std::int32_t> inputs;
@@ -58,10 +58,20 @@ Result<std::vector<std::uint8_t>> encode_tokens(Engine& engine, std::span<const 
       for (std::size_t r = 0; r < n; ++r) {
         const std::span<const std::uint32_t> table(freqs.data() + r * vocab, static_cast<std::size_t>(vocab));
         const std::int32_t t = tokens[i + r];
-        coder::encode(enc, cumulative(table, t), table[t], bits);
+        cum_freq[2 * (i + r)] = cumulative(table, t);
+        cum_freq[2 * (i + r) + 1] = table[t];
       }
-      if (progress) progress(i + n, tokens.size());
+      if (progress) progress(Stage::probabilities, i + n, tokens.size());
     }
+  }
+  // Stage 2: the range coder.
+  std::vector<std::uint8_t> out;
+  coder::Encoder enc;
+  coder::encoder_init(enc, out);
+  constexpr std::size_t kReportEvery = 4096;
+  for (std::size_t i = 0; i < tokens.size(); ++i) {
+    coder::encode(enc, cum_freq[2 * i], cum_freq[2 * i + 1], bits);
+    if (progress && ((i + 1) % kReportEvery == 0 || i + 1 == tokens.size())) progress(Stage::coding, i + 1, tokens.size());
   }
   coder::encoder_finish(enc, flush);
   return out;
@@ -117,7 +127,7 @@ Result<std::vector<std::vector<std::int32_t>>> decode_many(Engine& engine, std::
       coder::decode_advance(d, cum, table[t], bits);
       out[index[a]].push_back(t);
     }
-    if (progress) progress(step + 1, longest);
+    if (progress) progress(Stage::decoding, step + 1, longest);
   }
   for (std::size_t i = 0; i < b; ++i)
     if (!coder::decoder_at_clean_end(decoders[i], flush))

@@ -29,8 +29,11 @@ namespace llmz::codec {
 inline constexpr std::int32_t kContextToken = 0;
 inline constexpr std::size_t kMaxTokens = 1u << 20;
 
-// Called with the tokens done so far and the total, after each batch of positions.
-using TokenProgress = std::function<void(std::size_t done, std::size_t total)>;
+// Called with the stage, the tokens done so far in it and the total: encoding computes every
+// token's probability first (batched prefill keeps only each token's (cum, freq)), then codes
+// them; decoding does both per step.
+enum class Stage : std::uint8_t { probabilities, coding, decoding };
+using TokenProgress = std::function<void(Stage stage, std::size_t done, std::size_t total)>;
 
 // `flush`: how the stream ends (format v2 uses the shortest flush, v1 eight bytes).
 Result<std::vector<std::uint8_t>> encode_tokens(Engine& engine, std::span<const std::int32_t> tokens,
