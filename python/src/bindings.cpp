@@ -142,7 +142,7 @@ class Codec {
   const std::string& model_path() const { return path_; }
   std::string fingerprint() const { return llmz::codec::fingerprint_hex(compressor_->fingerprint()); }
   int threads() const { return compressor_->engine().threads(); }
-  std::size_t max_message_tokens() const { return llmz::codec::max_message_tokens(compressor_->engine()); }
+  std::size_t max_message_tokens() const { return llmz::codec::max_stream_tokens(compressor_->engine()); }
 
   nb::bytes compress(const nb::bytes& data, std::uint32_t frame_size, nb::object progress) {
     ProgressSink sink(std::move(progress));

@@ -128,14 +128,13 @@ Result<std::unique_ptr<StreamCompressor>> StreamCompressor::create(Compressor& c
   return std::unique_ptr<StreamCompressor>(new StreamCompressor(compressor, options));
 }
 
+// `tokens_` holds the frame's tokens when `text`.
 Error StreamCompressor::code_frame(std::span<const std::uint8_t> frame, bool text, std::vector<std::uint8_t>& out) {
   container::FrameHeader fh;
   fh.original_size = frame.size();
   fh.check = container::checksum32(frame);
   std::vector<std::uint8_t> payload;
   if (text) {
-    tokens_.clear();
-    compressor_.tokenizer().encode_append(frame, tokens_);
     auto coded = encode_tokens(compressor_.engine(), tokens_);
     if (!coded.ok()) return coded.error();
     if (coded.value().size() < frame.size()) {
@@ -169,7 +168,21 @@ Error StreamCompressor::code_ready_frames(bool at_eof, std::vector<std::uint8_t>
     const std::size_t available = pending_.size() - pending_head_;
     if (available == 0 || (!at_eof && available < lookahead)) break;
     const std::span<const std::uint8_t> window(pending_.data() + pending_head_, std::min(available, lookahead));
-    const Segment seg = next_segment(window, at_eof && available <= lookahead, options_.frame_size, options_.block_size);
+    const bool window_ends_input = at_eof && available <= lookahead;
+    Segment seg = next_segment(window, window_ends_input, options_.frame_size, options_.block_size);
+    if (seg.text) {
+      // A frame must fit the model's context: cut text that tokenizes longer (escaped bytes,
+      // scripts with few bytes per token, large --frame-size) shorter, in proportion.
+      const std::size_t context = max_stream_tokens(compressor_.engine());
+      const std::size_t max_tokens = options_.max_frame_tokens == 0 ? context : std::min<std::size_t>(context, options_.max_frame_tokens);
+      for (;;) {
+        tokens_.clear();
+        compressor_.tokenizer().encode_append(window.first(seg.size), tokens_);
+        if (tokens_.size() <= max_tokens) break;
+        const std::size_t limit = std::max<std::size_t>(1, seg.size * max_tokens / tokens_.size() * 7 / 8);
+        seg.size = frame_end(window, 0, limit, window_ends_input);
+      }
+    }
     const std::span<const std::uint8_t> frame = window.first(seg.size);
     if (Error e = code_frame(frame, seg.text, out)) return e;
     content_check_.update(frame);
@@ -361,6 +374,8 @@ Error StreamDecompressor::parse(std::vector<std::uint8_t>& out) {
         ended_ = true;
         continue;
       }
+      if (fh.method == container::Method::model && fh.token_count > max_stream_tokens(compressor_.engine()))
+        return Error(Status::corrupt_data, "a frame holds more tokens than the model's context");
       std::span<const std::uint8_t> payload;
       (void)in.take(fh.payload_size, payload);  // present: read_frame_header checked
       queue_.push_back({fh, std::vector<std::uint8_t>(payload.begin(), payload.end())});

@@ -42,6 +42,7 @@ using Progress = std::function<void(std::uint64_t done, std::uint64_t total)>;
 struct CompressOptions {
   std::uint32_t frame_size = 8192;     // largest model-coded frame
   std::uint32_t block_size = 1u << 20; // largest stored or LZMA2 frame; >= frame_size
+  std::uint32_t max_frame_tokens = 0;  // most tokens per model frame; 0: the model's context
   Progress progress;
 };
 

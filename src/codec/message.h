@@ -9,9 +9,9 @@
 //    model, or damaged bytes, gives an error when the stream does not end cleanly and otherwise
 //    wrong text; use the .llmz container (Compressor) where that matters.
 //  - decode_message(token_count, bytes) gives the text back.
-//  - A message holds at most the model's trained context of tokens (SmolLM2: 8192, about
-//    30 KB of English); longer input is refused with invalid_argument (use the container, which
-//    splits into frames).
+//  - A message holds at most max_stream_tokens (the model's trained context; SmolLM2: 8192,
+//    about 30 KB of English); longer input is refused with invalid_argument (use the container,
+//    which splits into frames).
 // Errors: invalid_argument (too long, or a token count out of range), corrupt_data.
 #pragma once
 
@@ -30,8 +30,6 @@ struct MessageCode {
   std::uint64_t token_count = 0;
   std::vector<std::uint8_t> bytes;
 };
-
-std::size_t max_message_tokens(const Engine& engine) noexcept;
 
 Result<MessageCode> encode_message(Engine& engine, const Tokenizer& tokenizer, std::span<const std::uint8_t> text,
                                    const TokenProgress& progress = {});

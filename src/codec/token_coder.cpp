@@ -31,6 +31,11 @@ std::uint32_t cumulative(std::span<const std::uint32_t> freqs, std::int32_t symb
 
 }  // namespace
 
+std::size_t max_stream_tokens(const Engine& engine) noexcept {
+  const int context = engine.model().config().context_length;
+  return context > 0 ? std::min(static_cast<std::size_t>(context), kMaxTokens) : 8192;
+}
+
 Result<std::vector<std::uint8_t>> encode_tokens(Engine& engine, std::span<const std::int32_t> tokens, coder::Flush flush,
                                                 const TokenProgress& progress) {
   const int vocab = engine.vocab();

@@ -29,6 +29,11 @@ namespace llmz::codec {
 inline constexpr std::int32_t kContextToken = 0;
 inline constexpr std::size_t kMaxTokens = 1u << 20;
 
+// The most tokens one coded stream (a model frame or a message) may hold: the model's trained
+// context (8192 for SmolLM2). Longer streams would predict from positions the model never saw
+// and need a KV cache of ~23 KB per token per stream; decoders refuse them before allocating.
+std::size_t max_stream_tokens(const Engine& engine) noexcept;
+
 // Called with the stage, the tokens done so far in it and the total: encoding computes every
 // token's probability first (batched prefill keeps only each token's (cum, freq)), then codes
 // them; decoding does both per step.

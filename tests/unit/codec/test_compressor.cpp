@@ -150,6 +150,29 @@ TEST_F(CompressorTest, BinaryRunsUseLzma2AndMixedFilesRoundTrip) {
   }
 }
 
+TEST_F(CompressorTest, ModelFramesStayWithinTheTokenLimit) {
+  auto c = compressor();
+  // Bytes without a token of their own cost two tokens each: this text is dense in tokens.
+  std::string text;
+  for (int i = 0; i < 60; ++i) text += "ab\x04\x06 ";
+  text += std::string(reinterpret_cast<const char*>(corpus("bitter_lesson.txt").data()), 600);
+  codec::CompressOptions o;
+  o.frame_size = 4096;
+  o.max_frame_tokens = 100;
+  auto z = c->compress(bytes_of(text), o);
+  ASSERT_TRUE(z.ok()) << z.error().message();
+  auto info = codec::inspect_file(z.value());
+  ASSERT_TRUE(info.ok());
+  // About 430 tokens: at least 5 frames (the escape-heavy ones may end up LZMA2 or stored).
+  const auto& i = info.value();
+  EXPECT_GE(i.model_frames + i.classic_frames + i.stored_frames, 5u);
+  EXPECT_GE(i.model_frames, 1u);
+  EXPECT_LE(i.tokens, 100 * i.model_frames);
+  auto back = c->decompress(z.value());
+  ASSERT_TRUE(back.ok()) << back.error().message();
+  EXPECT_EQ(back.value(), bytes_of(text));
+}
+
 TEST_F(CompressorTest, StreamingGivesTheSameBytesHoweverTheInputIsSplit) {
   auto c = compressor();
   std::vector<std::uint8_t> in = corpus("bitter_lesson.txt");
