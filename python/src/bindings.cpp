@@ -217,6 +217,20 @@ class Codec {
   std::mutex mutex_;
 };
 
+// Runs a stream step `f(out)` without the GIL, holding the codec, and returns its output.
+template <class F>
+nb::bytes run_locked(Codec& codec, F&& f) {
+  std::vector<std::uint8_t> out;
+  llmz::Error e;
+  {
+    nb::gil_scoped_release release;
+    std::lock_guard lock(codec.mutex());
+    e = f(out);
+  }
+  if (e) raise(e);
+  return to_bytes(out);
+}
+
 // Streaming compression for llm_compression.open(..., "wb").
 class StreamWriter {
  public:
@@ -228,22 +242,12 @@ class StreamWriter {
     if (!s.ok()) raise(s.error());
     stream_ = std::move(s).value();
   }
-  nb::bytes write(const nb::bytes& data) { return run([&](std::vector<std::uint8_t>& out) { return stream_->write(view(data), out); }); }
-  nb::bytes finish() { return run([&](std::vector<std::uint8_t>& out) { return stream_->finish(out); }); }
+  nb::bytes write(const nb::bytes& data) {
+    return run_locked(*codec_, [&](std::vector<std::uint8_t>& out) { return stream_->write(view(data), out); });
+  }
+  nb::bytes finish() { return run_locked(*codec_, [&](std::vector<std::uint8_t>& out) { return stream_->finish(out); }); }
 
  private:
-  template <class F>
-  nb::bytes run(F&& f) {
-    std::vector<std::uint8_t> out;
-    llmz::Error e;
-    {
-      nb::gil_scoped_release release;
-      std::lock_guard lock(codec_->mutex());
-      e = f(out);
-    }
-    if (e) raise(e);
-    return to_bytes(out);
-  }
   std::shared_ptr<Codec> codec_;
   std::unique_ptr<llmz::codec::StreamCompressor> stream_;
 };
@@ -253,23 +257,13 @@ class StreamReader {
  public:
   explicit StreamReader(std::shared_ptr<Codec> codec)
       : codec_(std::move(codec)), stream_(std::make_unique<llmz::codec::StreamDecompressor>(codec_->compressor(), 16)) {}
-  nb::bytes write(const nb::bytes& data) { return run([&](std::vector<std::uint8_t>& out) { return stream_->write(view(data), out); }); }
-  nb::bytes finish() { return run([&](std::vector<std::uint8_t>& out) { return stream_->finish(out); }); }
+  nb::bytes write(const nb::bytes& data) {
+    return run_locked(*codec_, [&](std::vector<std::uint8_t>& out) { return stream_->write(view(data), out); });
+  }
+  nb::bytes finish() { return run_locked(*codec_, [&](std::vector<std::uint8_t>& out) { return stream_->finish(out); }); }
   bool ended() const { return stream_->ended(); }
 
  private:
-  template <class F>
-  nb::bytes run(F&& f) {
-    std::vector<std::uint8_t> out;
-    llmz::Error e;
-    {
-      nb::gil_scoped_release release;
-      std::lock_guard lock(codec_->mutex());
-      e = f(out);
-    }
-    if (e) raise(e);
-    return to_bytes(out);
-  }
   std::shared_ptr<Codec> codec_;
   std::unique_ptr<llmz::codec::StreamDecompressor> stream_;
 };

@@ -13,50 +13,45 @@ struct StreamGuard {
   ~StreamGuard() { lzma_end(&s); }
 };
 
-Error init_filters(std::uint32_t dict_size, lzma_options_lzma& options, lzma_filter (&filters)[2]) {
+Status status_of(lzma_ret r) { return r == LZMA_MEM_ERROR ? Status::out_of_memory : Status::corrupt_data; }
+
+// Starts a raw LZMA2 encoder or decoder with the format's settings (lzma_block.h).
+Error start(lzma_stream& s, std::uint32_t dict_size, bool encoder) {
   if (dict_size < kMinDictSize || dict_size > (1u << 30)) return Error(Status::invalid_argument, "LZMA2 dictionary size out of range");
+  lzma_options_lzma options;
   if (lzma_lzma_preset(&options, 9 | LZMA_PRESET_EXTREME)) return Error(Status::invalid_argument, "LZMA2 preset unavailable");
   options.dict_size = dict_size;
-  filters[0] = {LZMA_FILTER_LZMA2, &options};
-  filters[1] = {LZMA_VLI_UNKNOWN, nullptr};
+  const lzma_filter filters[2] = {{LZMA_FILTER_LZMA2, &options}, {LZMA_VLI_UNKNOWN, nullptr}};
+  const lzma_ret r = encoder ? lzma_raw_encoder(&s, filters) : lzma_raw_decoder(&s, filters);
+  if (r != LZMA_OK) return Error(status_of(r), encoder ? "cannot start the LZMA2 encoder" : "cannot start the LZMA2 decoder");
   return Error();
 }
-
-Status status_of(lzma_ret r) { return r == LZMA_MEM_ERROR ? Status::out_of_memory : Status::corrupt_data; }
 
 }  // namespace
 
 Result<std::vector<std::uint8_t>> lzma2_compress(std::span<const std::uint8_t> in, std::uint32_t dict_size) {
-  lzma_options_lzma options;
-  lzma_filter filters[2];
-  if (Error e = init_filters(dict_size, options, filters)) return e;
   StreamGuard g;
-  lzma_ret r = lzma_raw_encoder(&g.s, filters);
-  if (r != LZMA_OK) return Error(status_of(r), "cannot start the LZMA2 encoder");
+  if (Error e = start(g.s, dict_size, true)) return e;
   // LZMA2 never expands by more than a few bytes per 64 KiB chunk.
   std::vector<std::uint8_t> out(in.size() + in.size() / 1024 + 64);
   g.s.next_in = in.data();
   g.s.avail_in = in.size();
   g.s.next_out = out.data();
   g.s.avail_out = out.size();
-  r = lzma_code(&g.s, LZMA_FINISH);
+  const lzma_ret r = lzma_code(&g.s, LZMA_FINISH);
   if (r != LZMA_STREAM_END) return Error(status_of(r), "LZMA2 encoding failed (" + std::to_string(static_cast<int>(r)) + ")");
   out.resize(out.size() - g.s.avail_out);
   return out;
 }
 
 Error lzma2_decompress(std::span<const std::uint8_t> payload, std::uint32_t dict_size, std::span<std::uint8_t> out) {
-  lzma_options_lzma options;
-  lzma_filter filters[2];
-  if (Error e = init_filters(dict_size, options, filters)) return e;
   StreamGuard g;
-  lzma_ret r = lzma_raw_decoder(&g.s, filters);
-  if (r != LZMA_OK) return Error(status_of(r), "cannot start the LZMA2 decoder");
+  if (Error e = start(g.s, dict_size, false)) return e;
   g.s.next_in = payload.data();
   g.s.avail_in = payload.size();
   g.s.next_out = out.data();
   g.s.avail_out = out.size();
-  r = lzma_code(&g.s, LZMA_FINISH);
+  lzma_ret r = lzma_code(&g.s, LZMA_FINISH);
   if (r == LZMA_OK && g.s.avail_out == 0) {
     // Output full: the stream must end right here, with no input left over.
     std::uint8_t extra = 0;
