@@ -14,15 +14,18 @@ CORPUS ?= ../shared/corpus
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := cmake g++ make pkg-config libgtest-dev libbenchmark-dev clang libclang-rt-14-dev libxxhash-dev liblzma-dev python3-dev python3-venv
 
-.PHONY: all build deps venv model python test test-cpp test-debug test-python fuzz demo bench clean
+.PHONY: all build deps venv model python test test-cpp test-debug test-python fuzz demo bench bench-classic clean
 
 all: build
 
 # Debian packages, installed only when missing (apt-get update runs once, only then).
-deps:
-	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
-	if [ -n "$$missing" ]; then echo "deps: installing$$missing"; \
+define apt_install
+	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then echo "installing$$missing"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; fi
+endef
+deps:
+	$(call apt_install,$(APT_PACKAGES))
 
 # Python packages for tests and tools, in a local virtual environment ignored by git.
 venv: $(VENV)/.stamp
@@ -99,6 +102,15 @@ bench: build model
 	$(BENCH_VENV)/bin/python -c "import llama_cpp" 2>/dev/null || $(BENCH_VENV)/bin/pip install -q llama-cpp-python
 	$(BENCH_VENV)/bin/python bench/engine_vs_llamacpp.py --engine $(BUILD)/bench/engine_speed \
 	  --model "$$(bash scripts/provision-model.sh --print-path)" --llama-python $(BENCH_VENV)/bin/python
+	$(MAKE) bench-classic
+
+# llmz beside gzip -9, bzip2 -9, xz -9e, zstd -19 and brotli -q 11 on every corpus file (the whole
+# corpus takes about an hour: FILES=a,b restricts it): bench/results/classic.md and classic.png.
+bench-classic: build model
+	$(call apt_install,gzip bzip2 xz-utils zstd brotli time)
+	[ -x $(BENCH_VENV)/bin/python ] || python3 -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -c "import matplotlib" 2>/dev/null || $(BENCH_VENV)/bin/pip install -q matplotlib
+	$(BENCH_VENV)/bin/python bench/compare_classic.py --llmz $(BUILD)/llmz --corpus $(CORPUS) $(if $(FILES),--files $(FILES))
 
 clean:
 	rm -rf $(BUILD) $(FUZZ_BUILD) $(DEBUG_BUILD)
