@@ -222,17 +222,17 @@ def main():
     commands = tools(args.llmz, args.threads)
     files = corpus_files(args.corpus, args.files)
     results = []
+    args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="llmz-classic-") as tmp:
         for file in files:
             for tool, (compress_argv, decompress_argv) in commands.items():
                 results.append(measure(file, tool, compress_argv, decompress_argv, pathlib.Path(tmp)))
-
-    table = markdown(results, args.llmz, args.threads)
+            # Written after every file, so a long run that is stopped keeps what it measured.
+            table = markdown(results, args.llmz, args.threads)
+            (args.out / "classic.md").write_text(table)
+            chart(results, args.out / "classic.png")
+            progress("wrote %s and %s" % (args.out / "classic.md", args.out / "classic.png"))
     print(table, end="")
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "classic.md").write_text(table)
-    chart(results, args.out / "classic.png")
-    progress("wrote %s and %s" % (args.out / "classic.md", args.out / "classic.png"))
 
 
 if __name__ == "__main__":

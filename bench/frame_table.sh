@@ -2,6 +2,7 @@
 # bpb against frame size on a corpus file, with compression and decompression speed: the table
 # behind the default frame size (docs/frames.md). Usage: bench/frame_table.sh [FILE] [BYTES]
 # BYTES limits the input to its first BYTES bytes (the full alice29.txt takes many minutes per size).
+# FRAMES="2048 4096" chooses the frame sizes (default 2048 to 32768).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 llmz=${LLMZ:-$here/build/llmz}
@@ -13,7 +14,7 @@ if [ "$limit" -gt 0 ]; then head -c "$limit" "$file" > "$work/in"; else cp "$fil
 size=$(stat -c %s "$work/in")
 echo "| frame size (bytes) | ~tokens per frame | compressed bytes | bpb | compress KB/s | decompress KB/s |"
 echo "|---|---|---|---|---|---|"
-for frame in 2048 4096 8192 16384 32768; do
+for frame in ${FRAMES:-2048 4096 8192 16384 32768}; do
   t0=$(date +%s.%N)
   "$llmz" -q -f --frame-size "$frame" -o "$work/z" "$work/in"
   t1=$(date +%s.%N)
