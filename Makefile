@@ -99,7 +99,7 @@ BENCH_VENV ?= .venv-bench
 bench: build model
 	@for b in $(BUILD)/bench/bench_*; do [ -x $$b ] || continue; echo "== $$b"; $$b; done
 	[ -x $(BENCH_VENV)/bin/python ] || python3 -m venv $(BENCH_VENV)
-	$(BENCH_VENV)/bin/python -c "import llama_cpp" 2>/dev/null || $(BENCH_VENV)/bin/pip install -q llama-cpp-python
+	$(BENCH_VENV)/bin/python -c "import llama_cpp" 2>/dev/null || $(BENCH_VENV)/bin/python -m pip install -q llama-cpp-python
 	$(BENCH_VENV)/bin/python bench/engine_vs_llamacpp.py --engine $(BUILD)/bench/engine_speed \
 	  --model "$$(bash scripts/provision-model.sh --print-path)" --llama-python $(BENCH_VENV)/bin/python
 	$(MAKE) bench-classic
@@ -109,7 +109,7 @@ bench: build model
 bench-classic: build model
 	$(call apt_install,gzip bzip2 xz-utils zstd brotli time)
 	[ -x $(BENCH_VENV)/bin/python ] || python3 -m venv $(BENCH_VENV)
-	$(BENCH_VENV)/bin/python -c "import matplotlib" 2>/dev/null || $(BENCH_VENV)/bin/pip install -q matplotlib
+	$(BENCH_VENV)/bin/python -c "import matplotlib" 2>/dev/null || $(BENCH_VENV)/bin/python -m pip install -q matplotlib
 	$(BENCH_VENV)/bin/python bench/compare_classic.py --llmz $(BUILD)/llmz --corpus $(CORPUS) $(if $(FILES),--files $(FILES))
 
 clean:

@@ -19,7 +19,7 @@ progress goes to standard error, and --files restricts the run.
 
 Usage: bench/compare_classic.py [--llmz build/llmz] [--corpus ../shared/corpus] [--files a,b]
                                 [--threads N] [--out bench/results]
-`make bench-classic` installs the tools and matplotlib (into .venv-bench) and runs it.
+`make bench-classic` installs the tools, GNU time and matplotlib (into .venv-bench) and runs it.
 """
 import argparse
 import datetime
@@ -40,6 +40,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402 (after the backend is chosen)
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
+GNU_TIME = "/usr/bin/time"  # Debian package `time`
 
 # name -> (compress argv, decompress argv); all of them filter stdin to stdout.
 CLASSIC = {
@@ -95,7 +96,7 @@ def run_filter(argv, src, dst):
     with open(src, "rb") as fin, open(dst, "wb") as fout, tempfile.TemporaryFile() as ferr, \
             tempfile.NamedTemporaryFile("r") as peak:
         start = time.perf_counter()
-        proc = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", peak.name, *argv], stdin=fin, stdout=fout, stderr=ferr)
+        proc = subprocess.run([GNU_TIME, "-f", "%M", "-o", peak.name, *argv], stdin=fin, stdout=fout, stderr=ferr)
         seconds = time.perf_counter() - start
         if proc.returncode != 0:
             ferr.seek(0)
@@ -138,10 +139,9 @@ def tools(llmz, threads):
     llmz_tool = {"llmz": ([llmz, "-q", "-c", "-T", str(threads)],
                           [llmz, "-q", "-d", "-c", "-T", str(threads)])}
     missing = [argv[0] for argv, _ in CLASSIC.values() if shutil.which(argv[0]) is None]
-    if not os.access(llmz, os.X_OK):
-        missing.append(llmz)
+    missing += [path for path in (GNU_TIME, llmz) if not os.access(path, os.X_OK)]
     if missing:
-        sys.exit("missing: %s (`make bench-classic` installs the classic tools)" % ", ".join(missing))
+        sys.exit("missing: %s (`make bench-classic` installs the tools)" % ", ".join(missing))
     return llmz_tool | CLASSIC
 
 
@@ -221,6 +221,8 @@ def main():
 
     commands = tools(args.llmz, args.threads)
     files = corpus_files(args.corpus, args.files)
+    if not files:
+        sys.exit("no files in %s" % args.corpus)
     results = []
     args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="llmz-classic-") as tmp:
