@@ -86,11 +86,12 @@ Segment next_segment(std::span<const std::uint8_t> window, bool at_eof, std::siz
   return {end, false};
 }
 
-std::uint32_t classic_dict_size(const container::Header& h) { return std::max(h.block_size, classic::kMinDictSize); }
+// The LZMA2 dictionary both sides use for a file with this block size (docs/FORMAT.md).
+std::uint32_t classic_dict_size(std::uint32_t block_size) { return std::max(block_size, classic::kMinDictSize); }
 
-container::Header header_for(const Compressor& c, const CompressOptions& o) {
+container::Header header_for(Compressor& c, const CompressOptions& o) {
   container::Header h;
-  h.cdf_bits = const_cast<Compressor&>(c).engine().cdf_bits();
+  h.cdf_bits = c.engine().cdf_bits();
   h.frame_size = o.frame_size;
   h.block_size = o.block_size;
   h.model = c.fingerprint();
@@ -144,7 +145,7 @@ Error StreamCompressor::code_frame(std::span<const std::uint8_t> frame, bool tex
     }
   }
   if (fh.method == container::Method::stored) {
-    auto packed = classic::lzma2_compress(frame, std::max(options_.block_size, classic::kMinDictSize));
+    auto packed = classic::lzma2_compress(frame, classic_dict_size(options_.block_size));
     if (!packed.ok()) return packed.error();
     if (!packed.value().empty() && packed.value().size() < frame.size()) {
       fh.method = container::Method::classic;
@@ -325,7 +326,7 @@ Error StreamDecompressor::decode_queue(std::vector<std::uint8_t>& out) {
       case container::Method::classic: {
         out.resize(start + q.header.original_size);
         const std::span<std::uint8_t> dest(out.data() + start, q.header.original_size);
-        if (Error e = classic::lzma2_decompress(q.payload, classic_dict_size(h), dest))
+        if (Error e = classic::lzma2_decompress(q.payload, classic_dict_size(h.block_size), dest))
           return Error(e.status, "frame " + std::to_string(frame) + ": " + e.detail);
         break;
       }
