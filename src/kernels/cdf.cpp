@@ -1,6 +1,6 @@
 #include "kernels/cdf.h"
 
-#include "kernels/detmath.h"
+#include <algorithm>
 
 namespace llmz::kern {
 
@@ -10,7 +10,7 @@ bool cdf_bits_valid(int cdf_bits, int vocab) noexcept {
 }
 
 void logits_to_frequencies(const float* logits, int vocab, int cdf_bits, std::uint32_t* freqs,
-                           std::uint64_t* scratch) noexcept {
+                           std::uint64_t* scratch, ExpArrayFn exp_array) noexcept {
   int argmax = 0;
   float max_logit = logits[0];
   for (int i = 1; i < vocab; ++i) {
@@ -20,10 +20,16 @@ void logits_to_frequencies(const float* logits, int vocab, int cdf_bits, std::ui
     }
   }
   std::uint64_t total = 0;
-  for (int i = 0; i < vocab; ++i) {
-    const float e = det::exp(logits[i] - max_logit);
-    scratch[i] = static_cast<std::uint64_t>(e * 4294967296.0f);
-    total += scratch[i];
+  constexpr int kChunk = 256;
+  float e[kChunk];
+  for (int begin = 0; begin < vocab; begin += kChunk) {
+    const int n = std::min(kChunk, vocab - begin);
+    for (int k = 0; k < n; ++k) e[k] = logits[begin + k] - max_logit;
+    exp_array(e, e, n);
+    for (int k = 0; k < n; ++k) {
+      scratch[begin + k] = static_cast<std::uint64_t>(e[k] * 4294967296.0f);
+      total += scratch[begin + k];
+    }
   }
   if (total == 0) {
     // Only reachable with non-finite logits (a broken model): fall back to a uniform table so the

@@ -12,14 +12,17 @@
 
 #include <cstdint>
 
+#include "kernels/attention.h"
+
 namespace llmz::kern {
 
 inline constexpr int kMaxCdfBits = 31;
 
 bool cdf_bits_valid(int cdf_bits, int vocab) noexcept;
 
-// `scratch` holds vocab uint64 values.
+// `scratch` holds vocab uint64 values. `exp_array` computes the e_i: any kernel set's version
+// (they all equal det::exp bit for bit).
 void logits_to_frequencies(const float* logits, int vocab, int cdf_bits, std::uint32_t* freqs,
-                           std::uint64_t* scratch) noexcept;
+                           std::uint64_t* scratch, ExpArrayFn exp_array = exp_array_scalar) noexcept;
 
 }  // namespace llmz::kern

@@ -8,24 +8,24 @@ namespace llmz::kern {
 void matmul_avx2(const QuantMatrix& w, const QuantActivations& x, int row_begin, int row_end, float* y, int y_stride);
 void matmul_avx512(const QuantMatrix& w, const QuantActivations& x, int row_begin, int row_end, float* y,
                    int y_stride);
-std::int64_t dot_i16_avx2(const std::int16_t* a, const std::int16_t* b, int n) noexcept;
-void axpy_i16_avx2(std::int64_t* acc, std::int64_t w, const std::int16_t* v, int n) noexcept;
-std::int64_t dot_i16_avx512(const std::int16_t* a, const std::int16_t* b, int n) noexcept;
-void axpy_i16_avx512(std::int64_t* acc, std::int64_t w, const std::int16_t* v, int n) noexcept;
+void attend_avx2(const AttentionHead& h, const AttentionScratch& s, float* out);
+void attend_avx512(const AttentionHead& h, const AttentionScratch& s, float* out);
+void exp_array_avx2(const float* x, float* y, int n);
+void exp_array_avx512(const float* x, float* y, int n);
 #define LLMZ_HAVE_X86_KERNELS 1
 #endif
 
 namespace {
 
-const KernelSet kScalar{"scalar", &matmul_scalar, &dot_i16_scalar, &axpy_i16_scalar};
+const KernelSet kScalar{"scalar", &matmul_scalar, &attend_scalar, &exp_array_scalar};
 #ifdef LLMZ_HAVE_X86_KERNELS
-const KernelSet kAvx2{"avx2", &matmul_avx2, &dot_i16_avx2, &axpy_i16_avx2};
-const KernelSet kAvx512{"avx512", &matmul_avx512, &dot_i16_avx512, &axpy_i16_avx512};
+const KernelSet kAvx2{"avx2", &matmul_avx2, &attend_avx2, &exp_array_avx2};
+const KernelSet kAvx512{"avx512", &matmul_avx512, &attend_avx512, &exp_array_avx512};
 
 bool cpu_has_avx2() { return __builtin_cpu_supports("avx2") != 0; }
 bool cpu_has_avx512() {
   return __builtin_cpu_supports("avx512f") != 0 && __builtin_cpu_supports("avx512bw") != 0 &&
-         __builtin_cpu_supports("avx512vl") != 0;
+         __builtin_cpu_supports("avx512vl") != 0 && __builtin_cpu_supports("avx512dq") != 0;
 }
 #endif
 

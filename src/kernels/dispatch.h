@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "kernels/attention.h"
 #include "kernels/qmatmul.h"
 
 namespace llmz::kern {
@@ -16,8 +17,8 @@ namespace llmz::kern {
 struct KernelSet {
   const char* name;  // "scalar", "avx2", "avx512"
   MatmulFn matmul;
-  DotI16Fn dot_i16;
-  AxpyI16Fn axpy_i16;
+  AttendFn attend;
+  ExpArrayFn exp_array;
 };
 
 // Every kernel set compiled in and supported by this CPU, scalar first.

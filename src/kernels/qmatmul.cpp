@@ -115,16 +115,6 @@ void quantize_activation_rows(const float* x, int row_begin, int row_end, QuantA
   }
 }
 
-std::int64_t dot_i16_scalar(const std::int16_t* a, const std::int16_t* b, int n) noexcept {
-  std::int64_t dot = 0;
-  for (int i = 0; i < n; ++i) dot += static_cast<std::int32_t>(a[i]) * b[i];
-  return dot;
-}
-
-void axpy_i16_scalar(std::int64_t* acc, std::int64_t w, const std::int16_t* v, int n) noexcept {
-  for (int i = 0; i < n; ++i) acc[i] += w * v[i];
-}
-
 void matmul_scalar(const QuantMatrix& w, const QuantActivations& x, int row_begin, int row_end, float* y,
                    int y_stride) {
   const int nb = w.blocks_per_row();

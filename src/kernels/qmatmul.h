@@ -78,15 +78,6 @@ void quantize_activation_rows(const float* x, int row_begin, int row_end, QuantA
 using MatmulFn = void (*)(const QuantMatrix& w, const QuantActivations& x, int row_begin, int row_end,
                           float* y, int y_stride);
 
-// Attention helpers over int16 vectors of n elements (n a multiple of 32):
-//   dot_i16:  returns sum a_i * b_i exactly (int64)
-//   axpy_i16: acc_i += w * v_i exactly (int64), |w| < 2^31
-using DotI16Fn = std::int64_t (*)(const std::int16_t* a, const std::int16_t* b, int n);
-using AxpyI16Fn = void (*)(std::int64_t* acc, std::int64_t w, const std::int16_t* v, int n);
-
-std::int64_t dot_i16_scalar(const std::int16_t* a, const std::int16_t* b, int n) noexcept;
-void axpy_i16_scalar(std::int64_t* acc, std::int64_t w, const std::int16_t* v, int n) noexcept;
-
 void matmul_scalar(const QuantMatrix& w, const QuantActivations& x, int row_begin, int row_end, float* y,
                    int y_stride);
 

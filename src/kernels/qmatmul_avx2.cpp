@@ -10,6 +10,17 @@ inline std::int64_t hsum_epi64(__m256i v) {
   const __m128i s = _mm_add_epi64(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
   return _mm_cvtsi128_si64(s) + _mm_extract_epi64(s, 1);
 }
+// sum_b m[b] * s[b], exact in int64 (|m| < 2^25, |s| < 2^20: products < 2^45).
+inline std::int64_t offset_dot(const std::int32_t* m, const std::int32_t* s, int n) {
+  __m256i acc = _mm256_setzero_si256();
+  int b = 0;
+  for (; b + 4 <= n; b += 4)
+    acc = _mm256_add_epi64(acc, _mm256_mul_epi32(_mm256_cvtepi32_epi64(_mm_loadu_si128(reinterpret_cast<const __m128i*>(m + b))),
+                                                 _mm256_cvtepi32_epi64(_mm_loadu_si128(reinterpret_cast<const __m128i*>(s + b)))));
+  std::int64_t total = hsum_epi64(acc);
+  for (; b < n; ++b) total += static_cast<std::int64_t>(m[b]) * s[b];
+  return total;
+}
 }  // namespace
 
 #define VEC __m256i
@@ -37,28 +48,10 @@ inline std::int64_t hsum_epi64(__m256i v) {
 #define DOT_BLOCK(xp)                                                                                  \
   _mm256_add_epi32(_mm256_madd_epi16(w0, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xp))),    \
                    _mm256_madd_epi16(w1, _mm256_loadu_si256(reinterpret_cast<const __m256i*>((xp) + 16))))
+#define OFFSET_DOT offset_dot
+#define KERNEL_TILE matmul_tile_avx2
+#define KERNEL_ROWS matmul_rows_avx2
 #define KERNEL_NAME matmul_avx2
 #include "kernels/qmatmul_x86.inc"
-
-// Pairs of products are summed by madd in int32 (|pair| <= 2 * 32767^2 < 2^31), then widened.
-std::int64_t dot_i16_avx2(const std::int16_t* a, const std::int16_t* b, int n) noexcept {
-  __m256i acc = _mm256_setzero_si256();
-  for (int i = 0; i < n; i += 16) {
-    const __m256i p = _mm256_madd_epi16(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + i)),
-                                        _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + i)));
-    acc = _mm256_add_epi64(acc, _mm256_cvtepi32_epi64(_mm256_castsi256_si128(p)));
-    acc = _mm256_add_epi64(acc, _mm256_cvtepi32_epi64(_mm256_extracti128_si256(p, 1)));
-  }
-  return hsum_epi64(acc);
-}
-
-void axpy_i16_avx2(std::int64_t* acc, std::int64_t w, const std::int16_t* v, int n) noexcept {
-  const __m256i wv = _mm256_set1_epi64x(w);  // mul_epi32 uses the low 32 bits: |w| < 2^31
-  for (int i = 0; i < n; i += 4) {
-    const __m256i x = _mm256_cvtepi16_epi64(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(v + i)));
-    __m256i* dst = reinterpret_cast<__m256i*>(acc + i);
-    _mm256_storeu_si256(dst, _mm256_add_epi64(_mm256_loadu_si256(dst), _mm256_mul_epi32(x, wv)));
-  }
-}
 
 }  // namespace llmz::kern

@@ -1,10 +1,22 @@
 // AVX-512 (F+BW+VL) matmul kernel (called only when the CPU has them).
 #include <immintrin.h>
 
-
 #include "kernels/qmatmul.h"
 
 namespace llmz::kern {
+namespace {
+// sum_b m[b] * s[b], exact in int64 (|m| < 2^25, |s| < 2^20: products < 2^45).
+inline std::int64_t offset_dot(const std::int32_t* m, const std::int32_t* s, int n) {
+  __m512i acc = _mm512_setzero_si512();
+  int b = 0;
+  for (; b + 8 <= n; b += 8)
+    acc = _mm512_add_epi64(acc, _mm512_mul_epi32(_mm512_cvtepi32_epi64(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(m + b))),
+                                                 _mm512_cvtepi32_epi64(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(s + b)))));
+  std::int64_t total = _mm512_reduce_add_epi64(acc);
+  for (; b < n; ++b) total += static_cast<std::int64_t>(m[b]) * s[b];
+  return total;
+}
+}  // namespace
 
 #define VEC __m512i
 #define VEC_ZERO _mm512_setzero_si512
@@ -27,25 +39,10 @@ namespace llmz::kern {
 #define LOAD_Q8(qs) \
   wv = _mm512_cvtepi8_epi16(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(qs)))
 #define DOT_BLOCK(xp) _mm512_madd_epi16(wv, _mm512_loadu_si512(reinterpret_cast<const void*>(xp)))
+#define OFFSET_DOT offset_dot
+#define KERNEL_TILE matmul_tile_avx512
+#define KERNEL_ROWS matmul_rows_avx512
 #define KERNEL_NAME matmul_avx512
 #include "kernels/qmatmul_x86.inc"
-
-std::int64_t dot_i16_avx512(const std::int16_t* a, const std::int16_t* b, int n) noexcept {
-  __m512i acc = _mm512_setzero_si512();
-  for (int i = 0; i < n; i += 32) {
-    const __m512i p = _mm512_madd_epi16(_mm512_loadu_si512(a + i), _mm512_loadu_si512(b + i));
-    acc = _mm512_add_epi64(acc, _mm512_cvtepi32_epi64(_mm512_castsi512_si256(p)));
-    acc = _mm512_add_epi64(acc, _mm512_cvtepi32_epi64(_mm512_extracti64x4_epi64(p, 1)));
-  }
-  return _mm512_reduce_add_epi64(acc);
-}
-
-void axpy_i16_avx512(std::int64_t* acc, std::int64_t w, const std::int16_t* v, int n) noexcept {
-  const __m512i wv = _mm512_set1_epi64(w);
-  for (int i = 0; i < n; i += 8) {
-    const __m512i x = _mm512_cvtepi16_epi64(_mm_loadu_si128(reinterpret_cast<const __m128i*>(v + i)));
-    _mm512_storeu_si512(acc + i, _mm512_add_epi64(_mm512_loadu_si512(acc + i), _mm512_mul_epi32(x, wv)));
-  }
-}
 
 }  // namespace llmz::kern

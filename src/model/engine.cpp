@@ -176,7 +176,6 @@ void Engine::attention(const std::vector<Row>& rows, int layer) {
   }
   const std::size_t items = rows.size() * static_cast<std::size_t>(c.n_head);
   for_each_part(items, [&](std::size_t part, std::size_t first, std::size_t last) {
-    {
       ThreadScratch& s = scratch_[part];
       for (std::size_t item = first; item < last; ++item) {
         const std::size_t r = item / c.n_head;
@@ -187,40 +186,20 @@ void Engine::attention(const std::vector<Row>& rows, int layer) {
         const float* qv = q_.data() + (r * c.n_head + h) * hd;
         float* out = att_.data() + (r * c.n_head + h) * hd;
         const float sq = kern::quantize_i16(qv, hd, s.q.data());
-        const float cq = sq * inv_sqrt_hd;
-        const int n = row.pos + 1;
-        float max_score = -INFINITY;
-        for (int t = 0; t < n; ++t) {
-          const std::size_t slot = seq.slot(layer, t) + kvh;
-          const std::int64_t dot = kernels_->dot_i16(s.q.data(), seq.k_.data() + slot * hd, hd);
-          const float score = (static_cast<float>(dot) * cq) * seq.k_scale_[slot];
-          s.score[t] = score;
-          max_score = std::max(max_score, score);
-        }
-        // e_t = exp(score - max); Z = sum floor(e_t 2^24); w_t = e_t * v_scale_t, integerised
-        // against the largest w as W_t = round(w_t * 2^30 / w_max).
-        std::int64_t z = 0;
-        float w_max = 0.0f;
-        for (int t = 0; t < n; ++t) {
-          const float e = det::exp(s.score[t] - max_score);
-          z += static_cast<std::int64_t>(e * 16777216.0f);
-          const float w = e * seq.v_scale_[seq.slot(layer, t) + kvh];
-          s.score[t] = w;
-          w_max = std::max(w_max, w);
-        }
-        if (!(w_max > 0.0f) || z == 0) {
-          std::fill(out, out + hd, 0.0f);
-          continue;
-        }
-        const float to_int = 1073741824.0f / w_max;
-        for (int t = 0; t < n; ++t) s.weight[t] = det::round_to_i64(static_cast<double>(s.score[t] * to_int));
-        const float f = (w_max / static_cast<float>(z)) * 0.015625f;  // 2^24 / 2^30
-        std::fill(s.acc.begin(), s.acc.end(), std::int64_t{0});
-        for (int t = 0; t < n; ++t)
-          kernels_->axpy_i16(s.acc.data(), s.weight[t], seq.v_.data() + (seq.slot(layer, t) + kvh) * hd, hd);
-        for (int i = 0; i < hd; ++i) out[i] = static_cast<float>(s.acc[i]) * f;
+        kern::AttentionHead head;
+        head.q = s.q.data();
+        head.q_factor = sq * inv_sqrt_hd;
+        const std::size_t first_slot = seq.slot(layer, 0) + kvh;
+        head.k = seq.k_.data() + first_slot * hd;
+        head.v = seq.v_.data() + first_slot * hd;
+        head.k_scale = seq.k_scale_.data() + first_slot;
+        head.v_scale = seq.v_scale_.data() + first_slot;
+        head.scale_stride = static_cast<std::size_t>(c.n_head_kv);  // slots between positions
+        head.stride = head.scale_stride * hd;
+        head.positions = row.pos + 1;
+        head.head_dim = hd;
+        kernels_->attend(head, {s.score.data(), s.weight.data(), s.acc.data()}, out);
       }
-    }
   });
 }
 
@@ -306,7 +285,7 @@ void Engine::forward(const std::vector<Row>& rows, std::uint32_t* freqs) {
   for_each_part(static_cast<std::size_t>(n), [&](std::size_t part, std::size_t begin, std::size_t end) {
     for (std::size_t r = begin; r < end; ++r) {
       kern::logits_to_frequencies(logits_.data() + r * c.vocab, c.vocab, options_.cdf_bits, freqs + r * c.vocab,
-                                  scratch_[part].cdf.data());
+                                  scratch_[part].cdf.data(), kernels_->exp_array);
     }
   });
 }

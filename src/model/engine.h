@@ -103,7 +103,7 @@ class Engine {
   struct ThreadScratch {
     std::vector<std::uint64_t> cdf;
     std::vector<float> score;
-    std::vector<std::int64_t> weight;
+    std::vector<std::int32_t> weight;
     std::vector<std::int64_t> acc;  // [head_dim]
     std::vector<std::int16_t> q;    // [max(d_model, head_dim)]
   };

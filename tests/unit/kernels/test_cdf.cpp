@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "kernels/cdf.h"
+#include "kernels/dispatch.h"
 
 namespace llmz {
 namespace {
@@ -36,6 +37,23 @@ TEST(Cdf, SumsExactlyAndEveryTokenCodable) {
     std::vector<std::uint64_t> scratch(vocab);
     kern::logits_to_frequencies(l.data(), vocab, bits, f.data(), scratch.data());
     expect_valid(f, bits);
+  }
+}
+
+TEST(Cdf, EveryKernelSetsExpGivesTheSameTable) {
+  std::mt19937 rng(2);
+  std::normal_distribution<float> logit(0.0f, 6.0f);
+  for (int vocab : {1, 255, 256, 257, 49152}) {  // every chunk tail
+    std::vector<float> l(vocab);
+    for (float& v : l) v = logit(rng);
+    std::vector<std::uint32_t> want(vocab), got(vocab);
+    std::vector<std::uint64_t> scratch(vocab);
+    const int bits = vocab < 16 ? 8 : 24;
+    kern::logits_to_frequencies(l.data(), vocab, bits, want.data(), scratch.data());
+    for (const kern::KernelSet* s : kern::available_kernel_sets()) {
+      kern::logits_to_frequencies(l.data(), vocab, bits, got.data(), scratch.data(), s->exp_array);
+      EXPECT_TRUE(got == want) << s->name << " vocab " << vocab;
+    }
   }
 }
 

@@ -1,0 +1,142 @@
+// AVX-512 (F+BW+VL+DQ) attention kernel and vector exp; called only when the CPU has them.
+// Same operations as attend_scalar / det::exp, so the same bits (see attention.h).
+#include <immintrin.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "kernels/attention.h"
+#include "kernels/attention_steps.h"
+#include "kernels/detmath.h"
+
+namespace llmz::kern {
+namespace {
+
+// det::exp on 16 lanes, operation for operation.
+inline __m512 exp16(__m512 x) {
+  const __mmask16 keep = _mm512_cmp_ps_mask(x, _mm512_set1_ps(-87.0f), _CMP_GE_OQ);  // NaN -> 0
+  x = _mm512_min_ps(x, _mm512_set1_ps(88.0f));
+  const __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(det::kExpLog2e)),
+                                        _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  const __m512 r = _mm512_sub_ps(_mm512_sub_ps(x, _mm512_mul_ps(n, _mm512_set1_ps(det::kExpLn2Hi))),
+                                 _mm512_mul_ps(n, _mm512_set1_ps(det::kExpLn2Lo)));
+  __m512 p = _mm512_set1_ps(det::kExpC6);
+  p = _mm512_add_ps(_mm512_set1_ps(det::kExpC5), _mm512_mul_ps(r, p));
+  p = _mm512_add_ps(_mm512_set1_ps(det::kExpC4), _mm512_mul_ps(r, p));
+  p = _mm512_add_ps(_mm512_set1_ps(det::kExpC3), _mm512_mul_ps(r, p));
+  p = _mm512_add_ps(_mm512_set1_ps(det::kExpC2), _mm512_mul_ps(r, p));
+  p = _mm512_add_ps(_mm512_set1_ps(1.0f), _mm512_mul_ps(r, p));
+  p = _mm512_add_ps(_mm512_set1_ps(1.0f), _mm512_mul_ps(r, p));
+  const __m512i bits = _mm512_slli_epi32(_mm512_add_epi32(_mm512_cvtps_epi32(n), _mm512_set1_epi32(127)), 23);
+  return _mm512_maskz_mov_ps(keep, _mm512_mul_ps(p, _mm512_castsi512_ps(bits)));
+}
+
+// Eight int64 lanes whose sum is the exact dot product of q and k (madd pairs < 2^31, each
+// sign-extended to 64 bits before adding).
+inline __m512i dot_lanes(const std::int16_t* q, const std::int16_t* k, int hd) {
+  __m512i acc = _mm512_setzero_si512();
+  for (int i = 0; i < hd; i += 32) {
+    const __m512i p = _mm512_madd_epi16(_mm512_loadu_si512(q + i), _mm512_loadu_si512(k + i));
+    acc = _mm512_add_epi64(acc, _mm512_srai_epi64(_mm512_slli_epi64(p, 32), 32));
+    acc = _mm512_add_epi64(acc, _mm512_srai_epi64(p, 32));
+  }
+  return acc;
+}
+
+// Lane j of the result is the sum of the lanes of a[j] (a transpose-and-add tree).
+inline __m512i sum_lanes8(const __m512i a[8]) {
+  __m512i s[4];
+  for (int j = 0; j < 4; ++j)
+    s[j] = _mm512_add_epi64(_mm512_unpacklo_epi64(a[2 * j], a[2 * j + 1]), _mm512_unpackhi_epi64(a[2 * j], a[2 * j + 1]));
+  const __m512i v = _mm512_add_epi64(_mm512_shuffle_i64x2(s[0], s[1], 0x88), _mm512_shuffle_i64x2(s[0], s[1], 0xDD));
+  const __m512i w = _mm512_add_epi64(_mm512_shuffle_i64x2(s[2], s[3], 0x88), _mm512_shuffle_i64x2(s[2], s[3], 0xDD));
+  return _mm512_add_epi64(_mm512_shuffle_i64x2(v, w, 0x88), _mm512_shuffle_i64x2(v, w, 0xDD));
+}
+
+// acc[0..8*C) += sum_t W_t v_t over the positions, kept in registers.
+template <int C>
+void weighted_values(const AttentionHead& h, const std::int32_t* weight, int offset, std::int64_t* acc) {
+  __m512i a[C];
+  for (int j = 0; j < C; ++j) a[j] = _mm512_setzero_si512();
+  for (int t = 0; t < h.positions; ++t) {
+    if (weight[t] == 0) continue;
+    const __m512i w = _mm512_set1_epi64(weight[t]);
+    const std::int16_t* v = h.v + static_cast<std::size_t>(t) * h.stride + offset;
+    for (int j = 0; j < C; ++j) {
+      const __m512i x = _mm512_cvtepi16_epi64(_mm_loadu_si128(reinterpret_cast<const __m128i*>(v + 8 * j)));
+      a[j] = _mm512_add_epi64(a[j], _mm512_mul_epi32(x, w));
+    }
+  }
+  for (int j = 0; j < C; ++j) _mm512_storeu_si512(acc + offset + 8 * j, a[j]);
+}
+
+}  // namespace
+
+void exp_array_avx512(const float* x, float* y, int n) {
+  int i = 0;
+  for (; i + 16 <= n; i += 16) _mm512_storeu_ps(y + i, exp16(_mm512_loadu_ps(x + i)));
+  for (; i < n; ++i) y[i] = det::exp(x[i]);
+}
+
+void attend_avx512(const AttentionHead& h, const AttentionScratch& s, float* out) {
+  namespace step = attention_steps;
+  const int n = h.positions;
+  const int hd = h.head_dim;
+  const std::size_t ss = h.scale_stride;
+  // Scores, eight positions at a time.
+  __m256 max8 = _mm256_set1_ps(-INFINITY);
+  const __m256 qf8 = _mm256_set1_ps(h.q_factor);
+  const __m256i step8 = _mm256_mullo_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), _mm256_set1_epi32(static_cast<int>(ss)));
+  int t = 0;
+  for (; t + 8 <= n; t += 8) {
+    __m512i lanes[8];
+    for (int j = 0; j < 8; ++j) lanes[j] = dot_lanes(h.q, h.k + static_cast<std::size_t>(t + j) * h.stride, hd);
+    const __m256 dots = _mm512_cvtepi64_ps(sum_lanes8(lanes));
+    const __m256 ks = _mm256_i32gather_ps(h.k_scale + t * ss, step8, 4);
+    const __m256 score = _mm256_mul_ps(_mm256_mul_ps(dots, qf8), ks);
+    _mm256_storeu_ps(s.score + t, score);
+    max8 = _mm256_max_ps(score, max8);
+  }
+  float tmp[8];
+  _mm256_storeu_ps(tmp, max8);
+  float max_score = -INFINITY;
+  for (float m : tmp) max_score = std::max(max_score, m);
+  for (; t < n; ++t) {
+    const std::int64_t dot = _mm512_reduce_add_epi64(dot_lanes(h.q, h.k + static_cast<std::size_t>(t) * h.stride, hd));
+    s.score[t] = step::score(h, dot, t);
+    max_score = std::max(max_score, s.score[t]);
+  }
+  // Softmax numerators, their integer sum Z, and w = e * v_scale, sixteen at a time.
+  const __m512 max16 = _mm512_set1_ps(max_score);
+  const __m512i step16 = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+                                            _mm512_set1_epi32(static_cast<int>(ss)));
+  __m512i z8 = _mm512_setzero_si512();
+  __m512 wmax16 = _mm512_setzero_ps();
+  for (t = 0; t + 16 <= n; t += 16) {
+    const __m512 e = exp16(_mm512_sub_ps(_mm512_loadu_ps(s.score + t), max16));
+    const __m512i zi = _mm512_cvttps_epi32(_mm512_mul_ps(e, _mm512_set1_ps(step::kZScale)));
+    z8 = _mm512_add_epi64(z8, _mm512_cvtepi32_epi64(_mm512_castsi512_si256(zi)));
+    z8 = _mm512_add_epi64(z8, _mm512_cvtepi32_epi64(_mm512_extracti64x4_epi64(zi, 1)));
+    const __m512 w = _mm512_mul_ps(e, _mm512_i32gather_ps(step16, h.v_scale + t * ss, 4));
+    _mm512_storeu_ps(s.score + t, w);
+    wmax16 = _mm512_max_ps(w, wmax16);
+  }
+  std::int64_t z = _mm512_reduce_add_epi64(z8);
+  float w_max = _mm512_reduce_max_ps(wmax16);
+  step::softmax(h, s.score, t, n, max_score, z, w_max);
+  const float to_int = step::weight_factor(w_max, z);
+  if (to_int == 0.0f) {
+    std::fill(out, out + hd, 0.0f);
+    return;
+  }
+  const __m512 to_int16 = _mm512_set1_ps(to_int);
+  for (t = 0; t + 16 <= n; t += 16)
+    _mm512_storeu_si512(s.weight + t, _mm512_cvtps_epi32(_mm512_mul_ps(_mm512_loadu_ps(s.score + t), to_int16)));
+  step::weights(s.score, t, n, to_int, s.weight);
+  int offset = 0;
+  for (; offset + 64 <= hd; offset += 64) weighted_values<8>(h, s.weight, offset, s.acc);
+  if (offset < hd) weighted_values<4>(h, s.weight, offset, s.acc);  // hd is a multiple of 32
+  step::output(s.acc, hd, w_max, z, out);
+}
+
+}  // namespace llmz::kern
