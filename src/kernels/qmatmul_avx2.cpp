@@ -1,6 +1,9 @@
 // AVX2 matmul kernel (compiled with -mavx2; called only when the CPU has AVX2).
 #include <immintrin.h>
 
+#include <array>
+#include <utility>
+
 
 #include "kernels/qmatmul.h"
 

@@ -1,6 +1,9 @@
 // AVX-512 (F+BW+VL) matmul kernel (called only when the CPU has them).
 #include <immintrin.h>
 
+#include <array>
+#include <utility>
+
 #include "kernels/qmatmul.h"
 
 namespace llmz::kern {
