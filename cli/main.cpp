@@ -345,9 +345,7 @@ int run_job(const Options& o, Mode mode, const Job& job) {
   std::unique_ptr<llmz::codec::StreamCompressor> compressor;
   std::unique_ptr<llmz::codec::StreamDecompressor> decompressor;
   if (mode == Mode::compress) {
-    llmz::codec::CompressOptions co;
-    co.frame_size = o.frame_size;
-    co.block_size = std::max<std::uint32_t>(co.block_size, o.frame_size);
+    llmz::codec::CompressOptions co = llmz::codec::CompressOptions::with_frame_size(o.frame_size);
     co.progress = progress;
     auto s = llmz::codec::StreamCompressor::create(c, co);
     if (!s.ok()) return message(job.name, s.error().message()), 1;
@@ -457,28 +455,18 @@ int tokenize_or_estimate(const Options& o, Mode mode) {
     }
     return 0;
   }
-  // estimate: the ideal code length of the whole file as one context (up to 4096 tokens per
-  // window, each starting from <|endoftext|>).
+  // estimate: the ideal code length of the file in windows of up to 4096 tokens, each starting
+  // from the context token as a frame does.
   llmz::Engine& e = l.value()->compressor->engine();
-  const int vocab = e.vocab();
   const double total = std::ldexp(1.0, e.cdf_bits());
   double bits = 0;
   const auto t1 = std::chrono::steady_clock::now();
-  constexpr std::size_t kWindow = 4096, kChunk = 64;
-  std::vector<std::uint32_t> freqs(kChunk * static_cast<std::size_t>(vocab));
+  constexpr std::size_t kWindow = 4096;
   for (std::size_t start = 0; start < ids.size(); start += kWindow) {
     const std::size_t n = std::min(kWindow, ids.size() - start);
-    std::vector<std::int32_t> inputs{llmz::codec::kContextToken};
-    inputs.insert(inputs.end(), ids.begin() + static_cast<std::ptrdiff_t>(start),
-                  ids.begin() + static_cast<std::ptrdiff_t>(start + n - 1));
-    llmz::Sequence seq(l.value()->model->config(), static_cast<int>(inputs.size()));
-    for (std::size_t i = 0; i < inputs.size(); i += kChunk) {
-      const std::size_t m = std::min(kChunk, inputs.size() - i);
-      if (e.prefill(seq, std::span<const std::int32_t>(inputs).subspan(i, m), std::span<std::uint32_t>(freqs.data(), m * vocab)) !=
-          llmz::Status::ok)
-        return message(path, "the engine rejected the input"), 1;
-      for (std::size_t r = 0; r < m; ++r) bits -= std::log2(freqs[r * vocab + ids[start + i + r]] / total);
-    }
+    auto p = llmz::codec::token_probabilities(e, std::span<const std::int32_t>(ids).subspan(start, n));
+    if (!p.ok()) return message(path, p.error().message()), 1;
+    for (std::size_t i = 0; i < n; ++i) bits -= std::log2(p.value()[2 * i + 1] / total);
   }
   const double s = seconds_since(t1);
   std::printf("%s: %zu bytes, %zu tokens: %.0f bits = %.1f bytes ideal, %.4f bits/byte (%.2fx), %.3f bits/token, "

@@ -150,9 +150,7 @@ class Codec {
     {
       nb::gil_scoped_release release;
       std::lock_guard lock(mutex_);
-      llmz::codec::CompressOptions o;
-      o.frame_size = frame_size;
-      o.block_size = std::max(o.block_size, frame_size);
+      llmz::codec::CompressOptions o = llmz::codec::CompressOptions::with_frame_size(frame_size);
       if (sink.active()) o.progress = [&](std::uint64_t d, std::uint64_t t) { sink.call("compress", d, t); };
       out = compressor_->compress(view(data), o);
     }
@@ -235,9 +233,7 @@ nb::bytes run_locked(Codec& codec, F&& f) {
 class StreamWriter {
  public:
   StreamWriter(std::shared_ptr<Codec> codec, std::uint32_t frame_size) : codec_(std::move(codec)) {
-    llmz::codec::CompressOptions o;
-    o.frame_size = frame_size;
-    o.block_size = std::max(o.block_size, frame_size);
+    llmz::codec::CompressOptions o = llmz::codec::CompressOptions::with_frame_size(frame_size);
     auto s = llmz::codec::StreamCompressor::create(codec_->compressor(), o);
     if (!s.ok()) raise(s.error());
     stream_ = std::move(s).value();

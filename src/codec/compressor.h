@@ -20,6 +20,7 @@
 //    After an error a stream object only repeats it.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -44,6 +45,14 @@ struct CompressOptions {
   std::uint32_t block_size = 1u << 20; // largest stored or LZMA2 frame; >= frame_size
   std::uint32_t max_frame_tokens = 0;  // most tokens per model frame; 0: the model's context
   Progress progress;
+
+  // The defaults with model frames of frame_size bytes (the block grows with it when larger).
+  static CompressOptions with_frame_size(std::uint32_t frame_size) {
+    CompressOptions o;
+    o.frame_size = frame_size;
+    o.block_size = std::max(o.block_size, frame_size);
+    return o;
+  }
 };
 
 // What a file holds, read from its structure alone (no decoding): for `llmz -l`.

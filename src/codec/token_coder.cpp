@@ -36,39 +36,46 @@ std::size_t max_stream_tokens(const Engine& engine) noexcept {
   return context > 0 ? std::min(static_cast<std::size_t>(context), kMaxTokens) : 8192;
 }
 
-Result<std::vector<std::uint8_t>> encode_tokens(Engine& engine, std::span<const std::int32_t> tokens, coder::Flush flush,
-                                                const TokenProgress& progress) {
+Result<std::vector<std::uint32_t>> token_probabilities(Engine& engine, std::span<const std::int32_t> tokens,
+                                                       const TokenProgress& progress) {
   const int vocab = engine.vocab();
-  const int bits = engine.cdf_bits();
   if (tokens.size() > kMaxTokens) return Error(Status::invalid_argument, "too many tokens for one stream");
   for (std::int32_t t : tokens)
     if (t < 0 || t >= vocab) return Error(Status::invalid_argument, "token id outside the vocabulary");
-  // Stage 1: every token's (cum, freq) from batched prefill; a chunk's tables are dropped as soon
-  // as the chunk's tokens have taken theirs.
+  // Batched prefill; a chunk's tables are dropped as soon as the chunk's tokens have taken theirs.
   std::vector<std::uint32_t> cum_freq(2 * tokens.size());
-  if (!tokens.empty()) {
-    // Inputs: the context token, then every token but the last; row i predicts tokens[i].
-    std::vector<std::int32_t> inputs;
-    inputs.reserve(tokens.size());
-    inputs.push_back(kContextToken);
-    inputs.insert(inputs.end(), tokens.begin(), tokens.end() - 1);
-    Sequence seq(engine.model().config(), static_cast<int>(inputs.size()));
-    constexpr std::size_t kChunk = 64;
-    std::vector<std::uint32_t> freqs(kChunk * static_cast<std::size_t>(vocab));
-    for (std::size_t i = 0; i < inputs.size(); i += kChunk) {
-      const std::size_t n = std::min(kChunk, inputs.size() - i);
-      std::span<std::uint32_t> rows(freqs.data(), n * vocab);
-      if (engine.prefill(seq, std::span<const std::int32_t>(inputs).subspan(i, n), rows) != Status::ok)
-        return Error(Status::invalid_argument, "the engine rejected the tokens");
-      for (std::size_t r = 0; r < n; ++r) {
-        const std::span<const std::uint32_t> table(freqs.data() + r * vocab, static_cast<std::size_t>(vocab));
-        const std::int32_t t = tokens[i + r];
-        cum_freq[2 * (i + r)] = cumulative(table, t);
-        cum_freq[2 * (i + r) + 1] = table[t];
-      }
-      if (progress) progress(Stage::probabilities, i + n, tokens.size());
+  if (tokens.empty()) return cum_freq;
+  // Inputs: the context token, then every token but the last; row i predicts tokens[i].
+  std::vector<std::int32_t> inputs;
+  inputs.reserve(tokens.size());
+  inputs.push_back(kContextToken);
+  inputs.insert(inputs.end(), tokens.begin(), tokens.end() - 1);
+  Sequence seq(engine.model().config(), static_cast<int>(inputs.size()));
+  constexpr std::size_t kChunk = 64;
+  std::vector<std::uint32_t> freqs(kChunk * static_cast<std::size_t>(vocab));
+  for (std::size_t i = 0; i < inputs.size(); i += kChunk) {
+    const std::size_t n = std::min(kChunk, inputs.size() - i);
+    std::span<std::uint32_t> rows(freqs.data(), n * vocab);
+    if (engine.prefill(seq, std::span<const std::int32_t>(inputs).subspan(i, n), rows) != Status::ok)
+      return Error(Status::invalid_argument, "the engine rejected the tokens");
+    for (std::size_t r = 0; r < n; ++r) {
+      const std::span<const std::uint32_t> table(freqs.data() + r * vocab, static_cast<std::size_t>(vocab));
+      const std::int32_t t = tokens[i + r];
+      cum_freq[2 * (i + r)] = cumulative(table, t);
+      cum_freq[2 * (i + r) + 1] = table[t];
     }
+    if (progress) progress(Stage::probabilities, i + n, tokens.size());
   }
+  return cum_freq;
+}
+
+Result<std::vector<std::uint8_t>> encode_tokens(Engine& engine, std::span<const std::int32_t> tokens, coder::Flush flush,
+                                                const TokenProgress& progress) {
+  const int bits = engine.cdf_bits();
+  // Stage 1: every token's (cum, freq).
+  auto probabilities = token_probabilities(engine, tokens, progress);
+  if (!probabilities.ok()) return probabilities.error();
+  const std::vector<std::uint32_t>& cum_freq = probabilities.value();
   // Stage 2: the range coder.
   std::vector<std::uint8_t> out;
   coder::Encoder enc;

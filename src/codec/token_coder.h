@@ -40,6 +40,12 @@ std::size_t max_stream_tokens(const Engine& engine) noexcept;
 enum class Stage : std::uint8_t { probabilities, coding, decoding };
 using TokenProgress = std::function<void(Stage stage, std::size_t done, std::size_t total)>;
 
+// Stage 1 of encode_tokens on its own: token i's cumulative frequency and frequency in the table
+// that predicts it, at [2i] and [2i+1] (tables sum to 2^engine.cdf_bits()). Also serves
+// `llmz --estimate`, the ideal code length.
+Result<std::vector<std::uint32_t>> token_probabilities(Engine& engine, std::span<const std::int32_t> tokens,
+                                                       const TokenProgress& progress = {});
+
 // `flush`: how the stream ends (format v2 uses the shortest flush, v1 eight bytes).
 Result<std::vector<std::uint8_t>> encode_tokens(Engine& engine, std::span<const std::int32_t> tokens,
                                                 coder::Flush flush = coder::Flush::shortest,

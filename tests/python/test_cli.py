@@ -89,6 +89,20 @@ def test_test_and_list(llmz, tmp_path):
     assert r.returncode == 1 and r.stderr.startswith(b"llmz: ") and str(bad).encode() in r.stderr
 
 
+def test_estimate_matches_the_coded_size(llmz, tmp_path):
+    # --estimate sums -log2 p over the tokens; the file adds only its header, frame headers, end
+    # frame and the coder's last bytes (under 64 bytes for one frame).
+    src = tmp_path / "e.txt"
+    src.write_bytes(TEXT)
+    r = run(llmz, "--estimate", src)
+    assert r.returncode == 0, r.stderr
+    fields = r.stdout.decode().split()
+    ideal_bits = float(fields[fields.index("bits") - 1])
+    packed = run(llmz, "-c", src).stdout
+    assert len(packed) - 64 < ideal_bits / 8 <= len(packed)
+    assert run(llmz, "--estimate", tmp_path / "missing.txt").returncode == 1
+
+
 def test_failures_leave_no_output(llmz, tmp_path):
     bad = tmp_path / "junk.llmz"
     bad.write_bytes(b"\x89LMZ" + b"\x00" * 50)
