@@ -53,21 +53,85 @@ inline __m512i sum_lanes8(const __m512i a[8]) {
   return _mm512_add_epi64(_mm512_shuffle_i64x2(v, w, 0x88), _mm512_shuffle_i64x2(v, w, 0xDD));
 }
 
-// acc[0..8*C) += sum_t W_t v_t over the positions, kept in registers.
-template <int C>
+// W_t = W2 * 2^22 + W1 * 2^11 + W0 with W0, W1 in [-1024, 1023] and W2 in [0, 512] (W_t >= 0, < 2^31):
+// three parts small enough for int16 multiplies whose int32 sums cannot overflow (below).
+struct WeightParts {
+  std::int32_t p[3];
+};
+inline WeightParts split_weight(std::int32_t w) {
+  WeightParts r;
+  const std::int64_t x = w;
+  r.p[0] = static_cast<std::int32_t>(((x + 1024) & 2047) - 1024);
+  const std::int64_t rest = (x - r.p[0]) >> 11;  // exact: x - p0 is a multiple of 2^11
+  r.p[1] = static_cast<std::int32_t>(((rest + 1024) & 2047) - 1024);
+  r.p[2] = static_cast<std::int32_t>((rest - r.p[1]) >> 11);
+  return r;
+}
+
+// acc[offset, offset + 32 * NC) = sum_t W_t v_t, exactly. Positions go in pairs (t, t+1): their
+// values are interleaved so that one madd per weight part gives W_t v_{t,i} + W_{t+1} v_{t+1,i}
+// in int32 (|.| <= 2 * 1024 * 32767 < 2^26). Sixteen pairs fit in int32 lanes (< 2^30); then the
+// parts are widened to int64 and combined as p2 * 2^22 + p1 * 2^11 + p0.
+template <int NC>
 void weighted_values(const AttentionHead& h, const std::int32_t* weight, int offset, std::int64_t* acc) {
-  __m512i a[C];
-  for (int j = 0; j < C; ++j) a[j] = _mm512_setzero_si512();
-  for (int t = 0; t < h.positions; ++t) {
-    if (weight[t] == 0) continue;
-    const __m512i w = _mm512_set1_epi64(weight[t]);
-    const std::int16_t* v = h.v + static_cast<std::size_t>(t) * h.stride + offset;
-    for (int j = 0; j < C; ++j) {
-      const __m512i x = _mm512_cvtepi16_epi64(_mm_loadu_si128(reinterpret_cast<const __m128i*>(v + 8 * j)));
-      a[j] = _mm512_add_epi64(a[j], _mm512_mul_epi32(x, w));
+  constexpr int kVectors = 2 * NC;  // interleaved vectors of 16 element pairs
+  constexpr int kPairsPerFlush = 16;
+  __m512i part[3][kVectors];
+  __m512i wide[kVectors][2];  // int64 sums of interleaved vector v, lanes 0-7 and 8-15
+  for (int v = 0; v < kVectors; ++v) {
+    for (auto& p : part) p[v] = _mm512_setzero_si512();
+    wide[v][0] = wide[v][1] = _mm512_setzero_si512();
+  }
+  auto flush = [&] {
+    for (int v = 0; v < kVectors; ++v) {
+      for (int half = 0; half < 2; ++half) {
+        __m512i sum = wide[v][half];
+        for (int k = 0; k < 3; ++k) {
+          const __m256i lanes = half == 0 ? _mm512_castsi512_si256(part[k][v]) : _mm512_extracti64x4_epi64(part[k][v], 1);
+          sum = _mm512_add_epi64(sum, _mm512_slli_epi64(_mm512_cvtepi32_epi64(lanes), 11 * k));
+        }
+        wide[v][half] = sum;
+      }
+      for (auto& p : part) p[v] = _mm512_setzero_si512();
+    }
+  };
+  const int n = h.positions;
+  int pending = 0;
+  for (int t = 0; t < n; t += 2) {
+    const std::int32_t w0 = weight[t];
+    const std::int32_t w1 = t + 1 < n ? weight[t + 1] : 0;
+    if ((w0 | w1) == 0) continue;  // exact either way
+    const WeightParts a = split_weight(w0);
+    const WeightParts b = split_weight(w1);
+    __m512i wp[3];
+    for (int k = 0; k < 3; ++k)
+      wp[k] = _mm512_set1_epi32(static_cast<std::int32_t>((static_cast<std::uint32_t>(b.p[k]) << 16) |
+                                                          (static_cast<std::uint32_t>(a.p[k]) & 0xFFFFu)));
+    const std::int16_t* va = h.v + static_cast<std::size_t>(t) * h.stride + offset;
+    const std::int16_t* vb = t + 1 < n ? va + h.stride : va;  // weight 0 when there is no t+1
+    for (int c = 0; c < NC; ++c) {
+      const __m512i x = _mm512_loadu_si512(va + 32 * c);
+      const __m512i y = _mm512_loadu_si512(vb + 32 * c);
+      const __m512i lo = _mm512_unpacklo_epi16(x, y);  // elements 8k+0..3 of each 128-bit lane k
+      const __m512i hi = _mm512_unpackhi_epi16(x, y);  // elements 8k+4..7
+      for (int k = 0; k < 3; ++k) {
+        part[k][2 * c] = _mm512_add_epi32(part[k][2 * c], _mm512_madd_epi16(lo, wp[k]));
+        part[k][2 * c + 1] = _mm512_add_epi32(part[k][2 * c + 1], _mm512_madd_epi16(hi, wp[k]));
+      }
+    }
+    if (++pending == kPairsPerFlush) {
+      flush();
+      pending = 0;
     }
   }
-  for (int j = 0; j < C; ++j) _mm512_storeu_si512(acc + offset + 8 * j, a[j]);
+  flush();
+  // Int32 lane j of interleaved vector 2c (+1 for hi) holds element 32c + 8(j/4) + j%4 (+4).
+  for (int v = 0; v < kVectors; ++v) {
+    alignas(64) std::int64_t lanes[16];
+    _mm512_store_si512(lanes, wide[v][0]);
+    _mm512_store_si512(lanes + 8, wide[v][1]);
+    for (int j = 0; j < 16; ++j) acc[offset + 32 * (v / 2) + 8 * (j / 4) + 4 * (v % 2) + j % 4] = lanes[j];
+  }
 }
 
 }  // namespace
@@ -134,8 +198,8 @@ void attend_avx512(const AttentionHead& h, const AttentionScratch& s, float* out
     _mm512_storeu_si512(s.weight + t, _mm512_cvtps_epi32(_mm512_mul_ps(_mm512_loadu_ps(s.score + t), to_int16)));
   step::weights(s.score, t, n, to_int, s.weight);
   int offset = 0;
-  for (; offset + 64 <= hd; offset += 64) weighted_values<8>(h, s.weight, offset, s.acc);
-  if (offset < hd) weighted_values<4>(h, s.weight, offset, s.acc);  // hd is a multiple of 32
+  for (; offset + 64 <= hd; offset += 64) weighted_values<2>(h, s.weight, offset, s.acc);
+  if (offset < hd) weighted_values<1>(h, s.weight, offset, s.acc);  // hd is a multiple of 32
   step::output(s.acc, hd, w_max, z, out);
 }
 
