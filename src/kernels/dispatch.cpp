@@ -10,6 +10,7 @@ void matmul_avx512(const QuantMatrix& w, const QuantActivations& x, int row_begi
                    int y_stride);
 void attend_avx2(const AttentionHead& h, const AttentionScratch& s, float* out);
 void attend_avx512(const AttentionHead& h, const AttentionScratch& s, float* out);
+void attend_avx512vnni(const AttentionHead& h, const AttentionScratch& s, float* out);
 void exp_array_avx2(const float* x, float* y, int n);
 void exp_array_avx512(const float* x, float* y, int n);
 #define LLMZ_HAVE_X86_KERNELS 1
@@ -21,6 +22,7 @@ const KernelSet kScalar{"scalar", &matmul_scalar, &attend_scalar, &exp_array_sca
 #ifdef LLMZ_HAVE_X86_KERNELS
 const KernelSet kAvx2{"avx2", &matmul_avx2, &attend_avx2, &exp_array_avx2};
 const KernelSet kAvx512{"avx512", &matmul_avx512, &attend_avx512, &exp_array_avx512};
+const KernelSet kAvx512Vnni{"avx512vnni", &matmul_avx512, &attend_avx512vnni, &exp_array_avx512};
 
 bool cpu_has_avx2() { return __builtin_cpu_supports("avx2") != 0; }
 bool cpu_has_avx512() {
@@ -37,6 +39,7 @@ std::vector<const KernelSet*> available_kernel_sets() {
   __builtin_cpu_init();
   if (cpu_has_avx2()) sets.push_back(&kAvx2);
   if (cpu_has_avx512()) sets.push_back(&kAvx512);
+  if (cpu_has_avx512() && __builtin_cpu_supports("avx512vnni") != 0) sets.push_back(&kAvx512Vnni);
 #endif
   return sets;
 }

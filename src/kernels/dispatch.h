@@ -2,7 +2,7 @@
 //
 // Contract: every family has a scalar implementation, the specification; SIMD implementations
 // are chosen at run time from what the CPU supports, and all of them return bits identical to
-// the scalar one (tested with ==). The environment variable LLMZ_KERNELS=scalar|avx2|avx512
+// the scalar one (tested with ==). The environment variable LLMZ_KERNELS=scalar|avx2|avx512|avx512vnni
 // forces a level (falling back to a lower one the CPU supports; unknown values mean "auto").
 #pragma once
 
@@ -15,7 +15,7 @@
 namespace llmz::kern {
 
 struct KernelSet {
-  const char* name;  // "scalar", "avx2", "avx512"
+  const char* name;  // "scalar", "avx2", "avx512", "avx512vnni"
   MatmulFn matmul;
   AttendFn attend;
   ExpArrayFn exp_array;
