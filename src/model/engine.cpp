@@ -176,30 +176,30 @@ void Engine::attention(const std::vector<Row>& rows, int layer) {
   }
   const std::size_t items = rows.size() * static_cast<std::size_t>(c.n_head);
   for_each_part(items, [&](std::size_t part, std::size_t first, std::size_t last) {
-      ThreadScratch& s = scratch_[part];
-      for (std::size_t item = first; item < last; ++item) {
-        const std::size_t r = item / c.n_head;
-        const int h = static_cast<int>(item % c.n_head);
-        const int kvh = h / group;
-        const Row& row = rows[r];
-        const Sequence& seq = *row.seq;
-        const float* qv = q_.data() + (r * c.n_head + h) * hd;
-        float* out = att_.data() + (r * c.n_head + h) * hd;
-        const float sq = kern::quantize_i16(qv, hd, s.q.data());
-        kern::AttentionHead head;
-        head.q = s.q.data();
-        head.q_factor = sq * inv_sqrt_hd;
-        const std::size_t first_slot = seq.slot(layer, 0) + kvh;
-        head.k = seq.k_.data() + first_slot * hd;
-        head.v = seq.v_.data() + first_slot * hd;
-        head.k_scale = seq.k_scale_.data() + first_slot;
-        head.v_scale = seq.v_scale_.data() + first_slot;
-        head.scale_stride = static_cast<std::size_t>(c.n_head_kv);  // slots between positions
-        head.stride = head.scale_stride * hd;
-        head.positions = row.pos + 1;
-        head.head_dim = hd;
-        kernels_->attend(head, {s.score.data(), s.weight.data(), s.acc.data()}, out);
-      }
+    ThreadScratch& s = scratch_[part];
+    for (std::size_t item = first; item < last; ++item) {
+      const std::size_t r = item / c.n_head;
+      const int h = static_cast<int>(item % c.n_head);
+      const int kvh = h / group;
+      const Row& row = rows[r];
+      const Sequence& seq = *row.seq;
+      const float* qv = q_.data() + (r * c.n_head + h) * hd;
+      float* out = att_.data() + (r * c.n_head + h) * hd;
+      const float sq = kern::quantize_i16(qv, hd, s.q.data());
+      kern::AttentionHead head;
+      head.q = s.q.data();
+      head.q_factor = sq * inv_sqrt_hd;
+      const std::size_t first_slot = seq.slot(layer, 0) + kvh;
+      head.k = seq.k_.data() + first_slot * hd;
+      head.v = seq.v_.data() + first_slot * hd;
+      head.k_scale = seq.k_scale_.data() + first_slot;
+      head.v_scale = seq.v_scale_.data() + first_slot;
+      head.scale_stride = static_cast<std::size_t>(c.n_head_kv);  // slots between positions
+      head.stride = head.scale_stride * hd;
+      head.positions = row.pos + 1;
+      head.head_dim = hd;
+      kernels_->attend(head, {s.score.data(), s.weight.data(), s.acc.data()}, out);
+    }
   });
 }
 
