@@ -7,6 +7,7 @@
 
 #include "kernels/attention.h"
 #include "kernels/attention_steps.h"
+#include "kernels/avx2_sum.h"
 #include "kernels/detmath.h"
 
 namespace llmz::kern {
@@ -48,12 +49,6 @@ inline __m256i sum_lanes4(const __m256i a[4]) {
   const __m256i s01 = _mm256_add_epi64(_mm256_unpacklo_epi64(a[0], a[1]), _mm256_unpackhi_epi64(a[0], a[1]));
   const __m256i s23 = _mm256_add_epi64(_mm256_unpacklo_epi64(a[2], a[3]), _mm256_unpackhi_epi64(a[2], a[3]));
   return _mm256_add_epi64(_mm256_permute2x128_si256(s01, s23, 0x20), _mm256_permute2x128_si256(s01, s23, 0x31));
-}
-
-inline std::int64_t hsum(__m256i v) {
-  alignas(32) std::int64_t lanes[4];
-  _mm256_store_si256(reinterpret_cast<__m256i*>(lanes), v);
-  return (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]);
 }
 
 // acc[offset, offset + 32) += sum_t W_t v_t over the positions, kept in registers.
@@ -99,7 +94,7 @@ void attend_avx2(const AttentionHead& h, const AttentionScratch& s, float* out) 
     }
   }
   for (; t < n; ++t) {
-    const std::int64_t dot = hsum(dot_lanes(h.q, h.k + static_cast<std::size_t>(t) * h.stride, hd));
+    const std::int64_t dot = hsum_epi64(dot_lanes(h.q, h.k + static_cast<std::size_t>(t) * h.stride, hd));
     s.score[t] = step::score(h, dot, t);
     max_score = std::max(max_score, s.score[t]);
   }
@@ -117,7 +112,7 @@ void attend_avx2(const AttentionHead& h, const AttentionScratch& s, float* out) 
     _mm256_storeu_ps(s.score + t, w);
     wmax8 = _mm256_max_ps(w, wmax8);
   }
-  std::int64_t z = hsum(z4);
+  std::int64_t z = hsum_epi64(z4);
   alignas(32) float wm[8];
   _mm256_store_ps(wm, wmax8);
   float w_max = 0.0f;

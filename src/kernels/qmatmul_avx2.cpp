@@ -4,15 +4,11 @@
 #include <array>
 #include <utility>
 
-
+#include "kernels/avx2_sum.h"
 #include "kernels/qmatmul.h"
 
 namespace llmz::kern {
 namespace {
-inline std::int64_t hsum_epi64(__m256i v) {
-  const __m128i s = _mm_add_epi64(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
-  return _mm_cvtsi128_si64(s) + _mm_extract_epi64(s, 1);
-}
 // sum_b m[b] * s[b], exact in int64 (|m| < 2^25, |s| < 2^20: products < 2^45).
 inline std::int64_t offset_dot(const std::int32_t* m, const std::int32_t* s, int n) {
   __m256i acc = _mm256_setzero_si256();
